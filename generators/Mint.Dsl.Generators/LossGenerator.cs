@@ -1,0 +1,42 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Mint.Dsl.Generators.Emitting;
+using Mint.Dsl.Generators.Parsing;
+
+namespace Mint.Dsl.Generators;
+
+/// <summary>
+/// Emits a <c>LossDefinition</c> for every <c>[Loss]</c> method: parse (symbols → plain model and
+/// diagnostics) → emit (model → text). Each step returns equatable values, so editing unrelated code
+/// leaves the outputs cached.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class LossGenerator : IIncrementalGenerator
+{
+    /// <summary>The attribute that marks a loss method.</summary>
+    public const string LossAttributeName = "Mint.Dsl.LossAttribute";
+
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var losses = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                LossAttributeName,
+                static (node, _) => node is MethodDeclarationSyntax,
+                LossParser.Parse)
+            .WithTrackingName(TrackingNames.ParsedLosses);
+
+        context.RegisterSourceOutput(losses, static (output, result) =>
+        {
+            foreach (var diagnostic in result.Diagnostics)
+            {
+                output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+
+            if (result.Model is not null)
+            {
+                output.AddSource(LossEmitter.HintName(result.Model), LossEmitter.Emit(result.Model));
+            }
+        });
+    }
+}

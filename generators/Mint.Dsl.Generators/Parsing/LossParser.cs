@@ -1,0 +1,244 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Mint.Dsl.Generators.Diagnostics;
+using Mint.Dsl.Generators.Model;
+
+namespace Mint.Dsl.Generators.Parsing;
+
+/// <summary>
+/// Turns a <c>[Loss]</c> method into a <see cref="LossModel"/> and the diagnostics found on the way.
+/// The only stage that reads symbols; everything after it works on plain values.
+/// </summary>
+internal static class LossParser
+{
+    private const string TensorMetadataName = "TorchSharp.torch+Tensor";
+    private const string PairMetadataName = "Mint.Dsl.Pair`1";
+    private const string LossResultMetadataName = "Mint.Dsl.LossResult";
+    private const string LossInputAttributeName = "Mint.Dsl.LossInputAttribute";
+    private const string LossConfigAttributeName = "Mint.Dsl.LossConfigAttribute";
+    private const string TargetLogprobsAttributeName = "Mint.Dsl.TargetLogprobsAttribute";
+    private const string TargetTokensKey = "target_tokens";
+
+    private static readonly string[] DTypeNames = ["Float32", "Int64", "Float64"];
+
+    public static LossParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var method = (IMethodSymbol)context.TargetSymbol;
+        var syntax = (MethodDeclarationSyntax)context.TargetNode;
+        var diagnostics = new List<DiagnosticInfo>();
+        var compilation = context.SemanticModel.Compilation;
+
+        CheckShape(method, syntax, compilation, diagnostics);
+        var containingTypes = ReadContainingTypes(method, syntax, diagnostics);
+        var parameters = ReadParameters(method, syntax, compilation, diagnostics, cancellationToken);
+
+        var lossName = context.Attributes[0].ConstructorArguments.FirstOrDefault().Value as string ?? method.Name;
+        var model = diagnostics.Count > 0 || containingTypes is null || parameters is null
+            ? null
+            : new LossModel(
+                method.ContainingNamespace.IsGlobalNamespace ? string.Empty : method.ContainingNamespace.ToDisplayString(),
+                containingTypes.ToEquatableArray(),
+                method.Name,
+                lossName,
+                parameters.ToEquatableArray());
+        return new LossParseResult(model, diagnostics.ToEquatableArray());
+    }
+
+    private static void CheckShape(IMethodSymbol method, MethodDeclarationSyntax syntax, Compilation compilation, List<DiagnosticInfo> diagnostics)
+    {
+        var name = syntax.Identifier.GetLocation();
+        if (!method.IsStatic)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossMethodMustBeStatic, name, method.Name));
+        }
+
+        if (method.IsGenericMethod)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossMethodMustNotBeGenericOrAsync, name, method.Name, "generic", "type parameters"));
+        }
+
+        if (method.IsAsync)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossMethodMustNotBeGenericOrAsync, name, method.Name, "async", "'async' modifier"));
+        }
+
+        var lossResult = compilation.GetTypeByMetadataName(LossResultMetadataName);
+        if (!SymbolEqualityComparer.Default.Equals(method.ReturnType, lossResult))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString()));
+        }
+    }
+
+    private static List<ContainingType>? ReadContainingTypes(IMethodSymbol method, MethodDeclarationSyntax syntax, List<DiagnosticInfo> diagnostics)
+    {
+        var types = new List<ContainingType>();
+        for (var node = syntax.Parent as TypeDeclarationSyntax; node is not null; node = node.Parent as TypeDeclarationSyntax)
+        {
+            if (!node.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeMustBePartial, node.Identifier.GetLocation(), node.Identifier.Text, method.Name));
+                return null;
+            }
+
+            var keyword = node switch
+            {
+                RecordDeclarationSyntax record when record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) => "record struct",
+                RecordDeclarationSyntax => "record",
+                _ => node.Keyword.Text,
+            };
+            var isStatic = node.Modifiers.Any(SyntaxKind.StaticKeyword);
+            types.Insert(0, new ContainingType(isStatic ? "static partial " + keyword : "partial " + keyword, node.Identifier.Text));
+        }
+
+        return types;
+    }
+
+    private static List<LossParameter>? ReadParameters(
+        IMethodSymbol method,
+        MethodDeclarationSyntax syntax,
+        Compilation compilation,
+        List<DiagnosticInfo> diagnostics,
+        CancellationToken cancellationToken)
+    {
+        var tensor = compilation.GetTypeByMetadataName(TensorMetadataName);
+        var pair = compilation.GetTypeByMetadataName(PairMetadataName);
+        var parameters = new List<LossParameter>();
+        var valid = true;
+        for (var index = 0; index < method.Parameters.Length; index++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var parameter = method.Parameters[index];
+            var location = syntax.ParameterList.Parameters[index].GetLocation();
+            if (parameter.RefKind != RefKind.None)
+            {
+                var modifier = parameter.RefKind.ToString().ToLowerInvariant();
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ParameterMustBeByValue, location, parameter.Name, method.Name, modifier));
+                valid = false;
+                continue;
+            }
+
+            var read = ReadParameter(parameter, tensor, pair);
+            if (read is null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameterType, location, parameter.Name, method.Name, parameter.Type.ToDisplayString()));
+                valid = false;
+                continue;
+            }
+
+            parameters.Add(read);
+        }
+
+        if (!valid)
+        {
+            return null;
+        }
+
+        return CheckBindings(method, syntax, parameters, diagnostics) ? parameters : null;
+    }
+
+    private static LossParameter? ReadParameter(IParameterSymbol parameter, INamedTypeSymbol? tensor, INamedTypeSymbol? pair)
+    {
+        var type = parameter.Type;
+        var isPair = type is INamedTypeSymbol { IsGenericType: true } named
+            && SymbolEqualityComparer.Default.Equals(named.OriginalDefinition, pair)
+            && SymbolEqualityComparer.Default.Equals(named.TypeArguments[0], tensor);
+        if (isPair || SymbolEqualityComparer.Default.Equals(type, tensor))
+        {
+            var input = FindAttribute(parameter, LossInputAttributeName);
+            var marked = FindAttribute(parameter, TargetLogprobsAttributeName) is not null;
+            if (marked || (input is null && parameter.Name is "logprobs" or "targetLogprobs"))
+            {
+                return new LossParameter(parameter.Name, ParameterRole.TargetLogprobs, string.Empty, isPair, string.Empty, string.Empty, null);
+            }
+
+            var key = input?.ConstructorArguments.FirstOrDefault().Value as string ?? SnakeCase.From(parameter.Name);
+            var dtype = key == TargetTokensKey ? "Int64" : "Float32";
+            foreach (var argument in input?.NamedArguments ?? [])
+            {
+                if (argument.Key == "DType" && argument.Value.Value is int value && value >= 0 && value < DTypeNames.Length)
+                {
+                    dtype = DTypeNames[value];
+                }
+            }
+
+            return new LossParameter(parameter.Name, ParameterRole.Input, key, isPair, dtype, string.Empty, null);
+        }
+
+        var clrType = type.SpecialType switch
+        {
+            SpecialType.System_Double => "double",
+            SpecialType.System_Single => "float",
+            SpecialType.System_Int32 => "int",
+            SpecialType.System_Int64 => "long",
+            SpecialType.System_Boolean => "bool",
+            _ => null,
+        };
+        if (clrType is null)
+        {
+            return null;
+        }
+
+        var configKey = FindAttribute(parameter, LossConfigAttributeName)?.ConstructorArguments.FirstOrDefault().Value as string
+            ?? SnakeCase.From(parameter.Name);
+        return new LossParameter(parameter.Name, ParameterRole.Config, configKey, false, string.Empty, clrType, DefaultLiteral(parameter));
+    }
+
+    private static bool CheckBindings(IMethodSymbol method, MethodDeclarationSyntax syntax, List<LossParameter> parameters, List<DiagnosticInfo> diagnostics)
+    {
+        var logprobs = parameters.Count(parameter => parameter.Role == ParameterRole.TargetLogprobs);
+        if (logprobs != 1)
+        {
+            var problem = logprobs == 0 ? "has no target log-probs parameter" : $"has {logprobs} target log-probs parameters";
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingTargetLogprobs, syntax.Identifier.GetLocation(), method.Name, problem));
+            return false;
+        }
+
+        var valid = true;
+        if (parameters.Any(parameter => parameter.IsPair))
+        {
+            for (var index = 0; index < parameters.Count; index++)
+            {
+                if (parameters[index].Role != ParameterRole.Config && !parameters[index].IsPair)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MixedPairParameters, syntax.ParameterList.Parameters[index].GetLocation(), parameters[index].Name, method.Name));
+                    valid = false;
+                }
+            }
+        }
+
+        foreach (var duplicate in parameters.Where(parameter => parameter.Role != ParameterRole.TargetLogprobs)
+                     .GroupBy(parameter => parameter.Key).Where(group => group.Count() > 1))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateKey, syntax.Identifier.GetLocation(), method.Name, duplicate.Key));
+            valid = false;
+        }
+
+        return valid;
+    }
+
+    private static AttributeData? FindAttribute(IParameterSymbol parameter, string metadataName) =>
+        parameter.GetAttributes().FirstOrDefault(attribute => attribute.AttributeClass?.ToDisplayString() == metadataName);
+
+    private static string? DefaultLiteral(IParameterSymbol parameter)
+    {
+        if (!parameter.HasExplicitDefaultValue)
+        {
+            return null;
+        }
+
+        return parameter.ExplicitDefaultValue switch
+        {
+            bool flag => flag ? "1" : "0",
+            double number => number.ToString("R", CultureInfo.InvariantCulture),
+            float number => ((double)number).ToString("R", CultureInfo.InvariantCulture),
+            int number => number.ToString(CultureInfo.InvariantCulture),
+            long number => number.ToString(CultureInfo.InvariantCulture),
+            _ => null,
+        };
+    }
+}

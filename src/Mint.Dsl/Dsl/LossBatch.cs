@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Generic;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mint.Dsl;
+
+/// <summary>
+/// A validated batch marshalled to tensors for a loss method: every per-token quantity is a
+/// <c>[datums, maxLength]</c> tensor on the device of the log-probs, zero-padded on the right.
+/// Zero padding contributes nothing to the sums the losses take, and the gradient at padded
+/// positions is discarded, so padding can never change a result.
+/// </summary>
+public sealed class LossBatch
+{
+    private readonly Dictionary<string, Tensor> inputs = [];
+
+    /// <summary>Wraps <paramref name="logprobs"/> (<c>[datums, maxLength]</c>, possibly part of an autograd graph).</summary>
+    public LossBatch(IReadOnlyList<Datum> data, Tensor logprobs)
+    {
+        if (logprobs.dim() != 2 || logprobs.shape[0] != data.Count)
+        {
+            throw new ArgumentException(
+                $"Log-probs must be [{data.Count}, maxLength]; got [{string.Join(", ", logprobs.shape)}].", nameof(logprobs));
+        }
+
+        Data = data;
+        Logprobs = logprobs;
+        MaxLength = (int)logprobs.shape[1];
+    }
+
+    /// <summary>The datums, in batch order.</summary>
+    public IReadOnlyList<Datum> Data { get; }
+
+    /// <summary>Target log-probs, <c>[datums, maxLength]</c>.</summary>
+    public Tensor Logprobs { get; }
+
+    /// <summary>The padded sequence length.</summary>
+    public int MaxLength { get; }
+
+    /// <summary>Target log-probs split into (chosen, rejected) rows.</summary>
+    public Pair<Tensor> LogprobPairs() => SplitPairs(Logprobs);
+
+    /// <summary>Input <paramref name="key"/> as a padded tensor: float inputs in the log-probs' dtype, tokens as int64.</summary>
+    public Tensor Input(string key)
+    {
+        if (!inputs.TryGetValue(key, out var tensor))
+        {
+            tensor = Marshal(key);
+            inputs.Add(key, tensor);
+        }
+
+        return tensor;
+    }
+
+    /// <summary>Input <paramref name="key"/> split into (chosen, rejected) rows.</summary>
+    public Pair<Tensor> InputPairs(string key) => SplitPairs(Input(key));
+
+    /// <summary>Pads per-datum sequences into one <c>[datums, maxLength]</c> float64 CPU tensor.</summary>
+    public static Tensor PadRows(IReadOnlyList<double[]> rows, int maxLength)
+    {
+        var flat = new double[rows.Count * maxLength];
+        for (var row = 0; row < rows.Count; row++)
+        {
+            rows[row].CopyTo(flat, row * maxLength);
+        }
+
+        return tensor(flat, [rows.Count, maxLength], ScalarType.Float64);
+    }
+
+    private Tensor Marshal(string key)
+    {
+        var first = Data.Count > 0 && Data[0].LossFnInputs.TryGetValue(key, out var sample) ? sample : null;
+        if (first?.DType == TensorDType.Int64)
+        {
+            var flat = new long[Data.Count * MaxLength];
+            for (var row = 0; row < Data.Count; row++)
+            {
+                Data[row].LossFnInputs[key].ToInt64s().CopyTo(flat, row * MaxLength);
+            }
+
+            return tensor(flat, [Data.Count, MaxLength]).to(Logprobs.device);
+        }
+
+        var rows = new double[Data.Count][];
+        for (var row = 0; row < Data.Count; row++)
+        {
+            rows[row] = Data[row].LossFnInputs[key].ToDoubles();
+        }
+
+        return PadRows(rows, MaxLength).to(Logprobs.dtype, Logprobs.device);
+    }
+
+    private static Pair<Tensor> SplitPairs(Tensor rows) => new(
+        rows[TensorIndex.Slice(0, null, 2)],
+        rows[TensorIndex.Slice(1, null, 2)]);
+}

@@ -1,0 +1,79 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Mint.Dsl;
+
+/// <summary>How a loss reads the datums of a batch.</summary>
+public enum BatchLayout
+{
+    /// <summary>Each datum stands alone.</summary>
+    Independent,
+
+    /// <summary>Datums alternate chosen, rejected, chosen, rejected, … (<see cref="Pair{T}"/> parameters).</summary>
+    ChosenRejectedPairs,
+}
+
+/// <summary>The kind of number a loss-config entry holds.</summary>
+public enum LossConfigType
+{
+    /// <summary>Any finite number (<c>double</c> or <c>float</c> parameter).</summary>
+    Number,
+
+    /// <summary>A whole number (<c>int</c> or <c>long</c> parameter).</summary>
+    Integer,
+
+    /// <summary>0 or 1 (<c>bool</c> parameter).</summary>
+    Boolean,
+}
+
+/// <summary>A per-token <c>loss_fn_inputs</c> entry the loss requires.</summary>
+/// <param name="Key">The key in <see cref="Datum.LossFnInputs"/>.</param>
+/// <param name="DType">The dtype the datum must carry.</param>
+public sealed record LossInputSpec(string Key, TensorDType DType);
+
+/// <summary>A <c>loss_fn_config</c> entry; required when <paramref name="DefaultValue"/> is null.</summary>
+/// <param name="Key">The config key.</param>
+/// <param name="Type">What kind of number it holds.</param>
+/// <param name="DefaultValue">The value used when the caller gives none.</param>
+public sealed record LossConfigSpec(string Key, LossConfigType Type, double? DefaultValue)
+{
+    /// <summary>True when the caller must give a value.</summary>
+    public bool IsRequired => DefaultValue is null;
+}
+
+/// <summary>
+/// What a loss requires of a batch, derived by the source generator from the loss method's
+/// signature: its name, the batch layout, the per-token inputs with their dtypes, and its config.
+/// Every per-token input has exactly one value per model-input position.
+/// </summary>
+public sealed class LossContract
+{
+    /// <summary>Creates a contract (normally emitted by the generator).</summary>
+    public LossContract(string name, BatchLayout layout, IReadOnlyList<LossInputSpec> inputs, IReadOnlyList<LossConfigSpec> config)
+    {
+        Name = name;
+        Layout = layout;
+        Inputs = inputs;
+        Config = config;
+    }
+
+    /// <summary>The loss's name.</summary>
+    public string Name { get; }
+
+    /// <summary>How the batch is laid out.</summary>
+    public BatchLayout Layout { get; }
+
+    /// <summary>The required <c>loss_fn_inputs</c>, in signature order.</summary>
+    public IReadOnlyList<LossInputSpec> Inputs { get; }
+
+    /// <summary>The <c>loss_fn_config</c> entries, in signature order.</summary>
+    public IReadOnlyList<LossConfigSpec> Config { get; }
+
+    /// <summary>The spec of input <paramref name="key"/>, or null when the loss does not read it.</summary>
+    public LossInputSpec? FindInput(string key) => Inputs.FirstOrDefault(input => input.Key == key);
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{Name}({string.Join(", ", Inputs.Select(input => $"{input.Key}: {input.DType.ToWireName()}"))}"
+        + (Layout == BatchLayout.ChosenRejectedPairs ? "; pairs)" : ")");
+}

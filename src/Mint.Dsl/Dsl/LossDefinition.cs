@@ -1,0 +1,208 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mint.Dsl;
+
+/// <summary>
+/// A loss written in the DSL, with its config bound. The source generator derives one subclass per
+/// <see cref="LossAttribute"/> method: the contract, the validation and the call into the method.
+/// This base holds what every loss shares: config resolution, marshalling and differentiation.
+/// Instances are immutable; <see cref="WithConfig"/> returns a new one.
+/// </summary>
+public abstract class LossDefinition
+{
+    private readonly Dictionary<string, double> config;
+    private readonly List<LossViolation> configViolations;
+
+    /// <summary>
+    /// Binds <paramref name="given"/> over the contract's defaults. Unknown keys and bad values are
+    /// rejected at once; a missing required key is reported by <see cref="Validate"/> with the batch.
+    /// </summary>
+    protected LossDefinition(LossContract contract, IReadOnlyDictionary<string, double>? given)
+    {
+        Contract = contract;
+        given ??= new Dictionary<string, double>();
+        var unknown = given.Keys.Where(key => contract.Config.All(spec => spec.Key != key)).ToList();
+        if (unknown.Count > 0)
+        {
+            var accepted = contract.Config.Count == 0 ? "none" : string.Join(", ", contract.Config.Select(spec => spec.Key));
+            throw new LossValidationException(contract.Name, unknown
+                .Select(key => new LossViolation(null, key, $"'{contract.Name}' has no such config; it accepts: {accepted}."))
+                .ToList());
+        }
+
+        config = [];
+        configViolations = [];
+        foreach (var spec in contract.Config)
+        {
+            if (given.TryGetValue(spec.Key, out var value))
+            {
+                CheckConfigValue(spec, value);
+                config[spec.Key] = value;
+            }
+            else if (spec.DefaultValue is double defaultValue)
+            {
+                config[spec.Key] = defaultValue;
+            }
+            else
+            {
+                configViolations.Add(new(null, spec.Key, "required and has no default; give it a value."));
+            }
+        }
+    }
+
+    /// <summary>What the loss requires of a batch.</summary>
+    public LossContract Contract { get; }
+
+    /// <summary>The loss's name.</summary>
+    public string Name => Contract.Name;
+
+    /// <summary>The bound config, defaults included.</summary>
+    public IReadOnlyDictionary<string, double> Config => config;
+
+    /// <summary>The same loss with <paramref name="newConfig"/> bound (defaults fill what it omits).</summary>
+    public LossDefinition WithConfig(IReadOnlyDictionary<string, double> newConfig) => Rebind(newConfig);
+
+    /// <summary>
+    /// Checks <paramref name="data"/> against the contract and throws one
+    /// <see cref="LossValidationException"/> listing every violation; returns when the batch is valid.
+    /// </summary>
+    public void Validate(IReadOnlyList<Datum> data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var check = new BatchValidator(data);
+        foreach (var violation in configViolations)
+        {
+            check.Report(violation.DatumIndex, violation.Key, violation.Reason);
+        }
+
+        check.NonEmpty();
+        check.ModelInputs();
+        check.OnlyKnownKeys(Contract);
+        ValidateData(check);
+        if (check.Violations.Count > 0)
+        {
+            throw new LossValidationException(Name, check.Violations.ToList());
+        }
+    }
+
+    /// <summary>
+    /// Runs the loss method on a marshalled batch. The engine calls this with log-probs that are part
+    /// of the model's graph; the client path calls it through <see cref="ComputeGradient"/>.
+    /// </summary>
+    public LossResult Evaluate(LossBatch batch)
+    {
+        var result = Invoke(batch);
+        if (result.Loss.numel() != 1 || !result.Loss.is_floating_point())
+        {
+            throw new InvalidOperationException(
+                $"Loss '{Name}' must return a floating-point scalar; it returned {result.Loss.dtype} [{string.Join(", ", result.Loss.shape)}].");
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Validates the batch, then computes the loss, its metrics and dL/dlogprobs per datum on the
+    /// device and in the precision of <paramref name="options"/>.
+    /// </summary>
+    /// <param name="data">The batch.</param>
+    /// <param name="logprobs">The model's target log-probs per datum, one per model-input position.</param>
+    /// <param name="options">Device and precision; CPU float32 when null.</param>
+    public LossGradient ComputeGradient(IReadOnlyList<Datum> data, IReadOnlyList<TensorData> logprobs, LossComputeOptions? options = null)
+    {
+        options ??= LossComputeOptions.Default;
+        Validate(data);
+        ValidateLogprobs(data, logprobs);
+
+        using var scope = NewDisposeScope();
+        var lengths = data.Select(datum => datum.ModelInput.Length).ToArray();
+        var leaf = LossBatch.PadRows(logprobs.Select(row => row.ToDoubles()).ToList(), lengths.Max())
+            .to(options.Precision, options.Device ?? CPU)
+            .requires_grad_();
+        var result = Evaluate(new LossBatch(data, leaf));
+        result.Loss.backward();
+
+        var gradient = (leaf.grad ?? zeros_like(leaf)).detach().cpu().to(ScalarType.Float64);
+        var values = gradient.data<double>().ToArray();
+        var gradients = new TensorData[data.Count];
+        for (var row = 0; row < data.Count; row++)
+        {
+            var slice = new ArraySegment<double>(values, row * (int)leaf.shape[1], lengths[row]);
+            gradients[row] = options.Precision == ScalarType.Float64
+                ? TensorData.FromDoubles(slice)
+                : TensorData.FromSingles(slice.Select(value => (float)value));
+        }
+
+        return new LossGradient(ToDouble(result.Loss), ReadMetrics(result), gradients);
+    }
+
+    /// <summary>The generated contract checks, one call per rule the signature implies.</summary>
+    protected abstract void ValidateData(BatchValidator check);
+
+    /// <summary>The generated call into the loss method.</summary>
+    protected abstract LossResult Invoke(LossBatch batch);
+
+    /// <summary>The generated constructor call for a copy with other config.</summary>
+    protected abstract LossDefinition Rebind(IReadOnlyDictionary<string, double> newConfig);
+
+    /// <summary>The bound value of config <paramref name="key"/>, for the generated call.</summary>
+    protected double ConfigValue(string key) => config.TryGetValue(key, out var value)
+        ? value
+        : throw new LossValidationException(Name, [new(null, key, "required and has no default; give it a value.")]);
+
+    private void CheckConfigValue(LossConfigSpec spec, double value)
+    {
+        string? problem = spec.Type switch
+        {
+            _ when !double.IsFinite(value) => $"is {value}; it must be finite.",
+            LossConfigType.Integer when value != Math.Floor(value) => $"is {value}; it must be a whole number.",
+            LossConfigType.Boolean when value is not (0 or 1) => $"is {value}; a boolean config is 0 or 1.",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            throw new LossValidationException(Contract.Name, [new(null, spec.Key, problem)]);
+        }
+    }
+
+    private void ValidateLogprobs(IReadOnlyList<Datum> data, IReadOnlyList<TensorData> logprobs)
+    {
+        ArgumentNullException.ThrowIfNull(logprobs);
+        if (logprobs.Count != data.Count)
+        {
+            throw new ArgumentException($"Got log-probs for {logprobs.Count} datums but the batch has {data.Count}.", nameof(logprobs));
+        }
+
+        for (var index = 0; index < data.Count; index++)
+        {
+            if (!logprobs[index].DType.IsFloating() || logprobs[index].Count != data[index].ModelInput.Length)
+            {
+                throw new ArgumentException(
+                    $"Log-probs of datum {index} are {logprobs[index]}; expected floats of length {data[index].ModelInput.Length}.", nameof(logprobs));
+            }
+        }
+    }
+
+    private Dictionary<string, double> ReadMetrics(LossResult result)
+    {
+        var metrics = new Dictionary<string, double>();
+        foreach (var (name, value) in result.Metrics)
+        {
+            if (value.numel() != 1)
+            {
+                throw new InvalidOperationException(
+                    $"Metric '{name}' of loss '{Name}' must be a scalar; it has shape [{string.Join(", ", value.shape)}].");
+            }
+
+            metrics[name] = ToDouble(value);
+        }
+
+        return metrics;
+    }
+
+    private static double ToDouble(Tensor scalar) => scalar.detach().cpu().to(ScalarType.Float64).item<double>();
+}

@@ -1,0 +1,41 @@
+using System;
+using System.IO;
+using System.Runtime.CompilerServices;
+using Xunit;
+
+namespace Mint.Dsl.Tests.Support;
+
+/// <summary>
+/// Compares text with a checked-in <c>Snapshots/{name}.verified.cs</c>, following Verify's
+/// convention: a mismatch writes <c>{name}.received.cs</c> beside it and fails. Set
+/// <c>MINT_ACCEPT_SNAPSHOTS=1</c> to accept the received text as the new baseline.
+/// </summary>
+internal static class SnapshotAssert
+{
+    public static void Matches(string name, string actual, [CallerFilePath] string callerPath = "")
+    {
+        var folder = Path.Combine(Path.GetDirectoryName(callerPath)!, "Snapshots");
+        var verified = Path.Combine(folder, name + ".verified.cs");
+        var received = Path.Combine(folder, name + ".received.cs");
+        actual = actual.Replace("\r\n", "\n");
+        if (Environment.GetEnvironmentVariable("MINT_ACCEPT_SNAPSHOTS") == "1")
+        {
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(verified, actual);
+            File.Delete(received);
+            return;
+        }
+
+        var expected = File.Exists(verified) ? File.ReadAllText(verified).Replace("\r\n", "\n") : null;
+        if (expected == actual)
+        {
+            File.Delete(received);
+            return;
+        }
+
+        File.WriteAllText(received, actual);
+        Assert.Fail(expected is null
+            ? $"No snapshot {verified}; wrote {received}. Review it, then rerun with MINT_ACCEPT_SNAPSHOTS=1."
+            : $"Generated code differs from {verified}; wrote {received}. Diff them, then rerun with MINT_ACCEPT_SNAPSHOTS=1 if the change is intended.");
+    }
+}

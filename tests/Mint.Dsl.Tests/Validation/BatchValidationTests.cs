@@ -1,0 +1,192 @@
+using System.Collections.Generic;
+using System.Linq;
+using Mint.Dsl.Tests.Support;
+using Mint.Samples.Preference;
+using Xunit;
+
+namespace Mint.Dsl.Tests.Validation;
+
+/// <summary>Every validation rule, each with a bad batch and the exact message the user reads.</summary>
+public sealed class BatchValidationTests
+{
+    private static LossValidationException Reject(LossDefinition loss, IReadOnlyList<Datum> data) =>
+        Assert.Throws<LossValidationException>(() => loss.Validate(data));
+
+    private static Datum CrossEntropyDatum(int length = 3) => Batches.Datum(length, ("weights", Enumerable.Repeat(1.0, length).ToArray()));
+
+    private static Datum WithInput(Datum datum, string key, TensorData? value)
+    {
+        var inputs = datum.LossFnInputs.ToDictionary();
+        if (value is null)
+        {
+            inputs.Remove(key);
+        }
+        else
+        {
+            inputs[key] = value;
+        }
+
+        return new Datum(datum.ModelInput, inputs);
+    }
+
+    [Fact]
+    public void A_valid_batch_passes()
+    {
+        BuiltinLosses.CrossEntropyLoss.Validate([CrossEntropyDatum(), CrossEntropyDatum(5)]);
+    }
+
+    [Fact]
+    public void Empty_batch_is_rejected()
+    {
+        var error = Reject(BuiltinLosses.CrossEntropyLoss, []);
+
+        Assert.Equal("Invalid input for loss 'cross_entropy' (1 problem):\n  - batch: the batch is empty.", error.Message);
+    }
+
+    [Fact]
+    public void Missing_key_names_the_datum_and_the_key()
+    {
+        var error = Reject(BuiltinLosses.CrossEntropyLoss, [CrossEntropyDatum(), WithInput(CrossEntropyDatum(), "weights", null)]);
+
+        Assert.Equal("datum 1, 'weights': missing; this loss requires a float32 tensor here.", Assert.Single(error.Violations).ToString());
+        Assert.Equal((1, "weights"), (error.Violations[0].DatumIndex, error.Violations[0].Key));
+    }
+
+    [Fact]
+    public void Wrong_dtype_is_rejected()
+    {
+        var error = Reject(BuiltinLosses.CrossEntropyLoss, [WithInput(CrossEntropyDatum(), "weights", TensorData.FromInt64s([1, 1, 1]))]);
+
+        Assert.Equal("datum 0, 'weights': dtype is int64, expected float32.", Assert.Single(error.Violations).ToString());
+    }
+
+    [Fact]
+    public void Float_target_tokens_are_rejected()
+    {
+        var error = Reject(BuiltinLosses.CrossEntropyLoss, [WithInput(CrossEntropyDatum(), "target_tokens", TensorData.FromSingles([1, 2, 3]))]);
+
+        Assert.Equal("datum 0, 'target_tokens': dtype is float32, expected int64.", Assert.Single(error.Violations).ToString());
+    }
+
+    [Fact]
+    public void Length_different_from_the_model_input_is_rejected()
+    {
+        var error = Reject(BuiltinLosses.CrossEntropyLoss, [WithInput(CrossEntropyDatum(4), "weights", TensorData.FromSingles([1, 1]))]);
+
+        Assert.Equal("datum 0, 'weights': length is 2 but the model input has 4 tokens.", Assert.Single(error.Violations).ToString());
+    }
+
+    [Fact]
+    public void Two_dimensional_input_is_rejected()
+    {
+        var error = Reject(BuiltinLosses.CrossEntropyLoss, [WithInput(CrossEntropyDatum(4), "weights", TensorData.FromSingles([1, 1, 1, 1], [2, 2]))]);
+
+        Assert.Equal("datum 0, 'weights': shape is [2, 2], expected one dimension of length 4.", Assert.Single(error.Violations).ToString());
+    }
+
+    [Theory]
+    [InlineData(float.NaN, "NaN")]
+    [InlineData(float.PositiveInfinity, "∞")]
+    [InlineData(float.NegativeInfinity, "-∞")]
+    public void Non_finite_float_input_is_rejected(float bad, string shown)
+    {
+        var datum = Batches.Datum(3, ("logprobs", [-1, -1, -1]), ("advantages", [0.5, 0, 0]));
+        var error = Reject(BuiltinLosses.ImportanceSamplingLoss, [WithInput(datum, "advantages", TensorData.FromSingles([0.5f, bad, 0]))]);
+
+        Assert.Equal($"datum 0, 'advantages': value at position 1 is {shown}; values must be finite.", Assert.Single(error.Violations).ToString());
+    }
+
+    [Fact]
+    public void Unknown_input_key_is_rejected_with_the_keys_the_loss_reads()
+    {
+        var error = Reject(BuiltinLosses.CrossEntropyLoss, [WithInput(CrossEntropyDatum(), "advantage", TensorData.FromSingles([1, 1, 1]))]);
+
+        Assert.Equal("datum 0, 'advantage': 'cross_entropy' does not read this key; it reads: target_tokens, weights.", Assert.Single(error.Violations).ToString());
+    }
+
+    [Fact]
+    public void Empty_model_input_is_rejected()
+    {
+        var error = Reject(BuiltinLosses.CrossEntropyLoss, [CrossEntropyDatum(0)]);
+
+        Assert.Equal("datum 0: the model input has no tokens.", Assert.Single(error.Violations).ToString());
+    }
+
+    [Fact]
+    public void Odd_batch_is_rejected_for_pair_losses()
+    {
+        var data = new List<Datum> { PreferenceData.Completion([1, 2], [3]), PreferenceData.Completion([1, 2], [4]), PreferenceData.Completion([1, 2], [5]) };
+
+        var error = Reject(PreferenceLosses.PairwisePreferenceLoss, data);
+
+        Assert.Equal("batch: this loss reads (chosen, rejected) pairs, so the batch needs an even number of datums; it has 3.", Assert.Single(error.Violations).ToString());
+    }
+
+    [Fact]
+    public void Pair_with_different_prompts_is_rejected()
+    {
+        var data = new List<Datum>
+        {
+            PreferenceData.Completion([1, 2], [3]), PreferenceData.Completion([1, 2], [4, 5]),
+            PreferenceData.Completion([1, 2], [3]), PreferenceData.Completion([1, 9], [3]),
+        };
+
+        var error = Reject(PreferenceLosses.PairwisePreferenceLoss, data);
+
+        Assert.Equal("datum 3: the rejected completion's prompt (2 tokens) differs from the prompt of its chosen datum 2 (2 tokens); a pair must share its prompt.", Assert.Single(error.Violations).ToString());
+    }
+
+    [Fact]
+    public void Missing_required_config_is_reported_with_the_batch()
+    {
+        var error = Reject(BuiltinLosses.DroLoss, [Batches.Datum(1, ("logprobs", [-1]), ("advantages", [1]))]);
+
+        Assert.Equal("config 'beta': required and has no default; give it a value.", Assert.Single(error.Violations).ToString());
+    }
+
+    [Fact]
+    public void Unknown_config_key_is_rejected_at_once()
+    {
+        var error = Assert.Throws<LossValidationException>(() =>
+            BuiltinLosses.PpoLoss.WithConfig(new Dictionary<string, double> { ["clip_epsilon"] = 0.2 }));
+
+        Assert.Equal("config 'clip_epsilon': 'ppo' has no such config; it accepts: clip_low_threshold, clip_high_threshold.", Assert.Single(error.Violations).ToString());
+    }
+
+    [Fact]
+    public void Non_finite_config_is_rejected_at_once()
+    {
+        var error = Assert.Throws<LossValidationException>(() => LossFn.Dro(double.NaN));
+
+        Assert.Equal("config 'beta': is NaN; it must be finite.", Assert.Single(error.Violations).ToString());
+    }
+
+    [Fact]
+    public void Every_violation_is_reported_at_once_in_batch_order()
+    {
+        var data = new List<Datum>
+        {
+            WithInput(CrossEntropyDatum(), "weights", null),
+            CrossEntropyDatum(),
+            WithInput(WithInput(CrossEntropyDatum(), "weights", TensorData.FromSingles([1])), "target_tokens", TensorData.FromSingles([1, 2, 3])),
+        };
+
+        var error = Reject(BuiltinLosses.CrossEntropyLoss, data);
+
+        Assert.Equal(
+            "Invalid input for loss 'cross_entropy' (3 problems):\n"
+            + "  - datum 0, 'weights': missing; this loss requires a float32 tensor here.\n"
+            + "  - datum 2, 'target_tokens': dtype is float32, expected int64.\n"
+            + "  - datum 2, 'weights': length is 1 but the model input has 3 tokens.",
+            error.Message);
+    }
+
+    [Fact]
+    public void Compute_on_an_invalid_batch_throws_before_computing()
+    {
+        var error = Assert.Throws<LossValidationException>(() =>
+            BuiltinLosses.CrossEntropyLoss.ComputeGradient([WithInput(CrossEntropyDatum(), "weights", null)], Batches.Logprobs([-1, -1, -1])));
+
+        Assert.Equal("weights", Assert.Single(error.Violations).Key);
+    }
+}
