@@ -48,13 +48,19 @@ internal sealed record LossModel(
     string LossName,
     EquatableArray<LossParameter> Parameters)
 {
-    /// <summary>The static property users pass to <c>ForwardBackwardCustomAsync</c>.</summary>
-    public string PropertyName => MethodName.EndsWith("Loss", System.StringComparison.Ordinal)
-        ? MethodName + "Definition"
-        : MethodName + "Loss";
+    /// <summary>The method name without a trailing <c>Loss</c>.</summary>
+    private string Stem => MethodName.EndsWith("Loss", System.StringComparison.Ordinal)
+        ? MethodName.Substring(0, MethodName.Length - "Loss".Length)
+        : MethodName;
 
-    /// <summary>The generated <c>LossDefinition</c> subclass.</summary>
-    public string DefinitionTypeName => MethodName + "Definition";
+    /// <summary>
+    /// The static property users pass to <c>ForwardBackwardCustomAsync</c>: <c>Dpo</c> → <c>DpoLoss</c>;
+    /// a method already named <c>DpoLoss</c> gets <c>DpoLossFn</c>, since the method holds its own name.
+    /// </summary>
+    public string PropertyName => Stem + "Loss" == MethodName ? MethodName + "Fn" : Stem + "Loss";
+
+    /// <summary>The generated <c>LossDefinition</c> subclass: <c>DpoLossDefinition</c>.</summary>
+    public string DefinitionTypeName => Stem + "LossDefinition";
 
     /// <summary>True when the batch is read as (chosen, rejected) pairs.</summary>
     public bool IsPaired

@@ -36,7 +36,7 @@ public sealed class GeneratedSourceSnapshotTests
     [Fact]
     public void Builtin_losses_renamed_inputs_and_config_defaults()
     {
-        var source = RepositoryFile("src/Mint.Dsl/Losses/BuiltinLosses.cs").Replace("namespace Mint.Dsl;", "namespace Snapshot.Builtins;");
+        var source = RepositoryFile("src/Mint.Dsl/Losses/BuiltinLosses.cs").Replace("namespace Mint.Dsl;", "namespace Snapshot.Builtins;\nusing Mint.Dsl;");
         AssertGenerates(source, "CrossEntropy", "ImportanceSampling", "Ppo", "Cispo", "Dro");
     }
 
