@@ -34,13 +34,15 @@ foreach (var (name, value) in result.Metrics)
 
 Console.WriteLine();
 Console.WriteLine("Per-token weights for the second pass (-dL/dlogprobs), chosen datum 0:");
-Console.WriteLine("  " + string.Join(" ", result.LogprobGradients[0].ToSingles().Select(gradient => (-gradient).ToString("F3"))));
+Console.WriteLine("  " + string.Join(" ", result.LogprobGradients[0].ToSingles().Select(gradient => (0 - gradient).ToString("F3"))));
 
 Console.WriteLine();
 Console.WriteLine("A broken batch is rejected before anything runs:");
 try
 {
-    loss.Validate(batch.Take(3).ToList());
+    var broken = batch.Take(3).ToList();
+    broken[1] = new Datum(broken[1].ModelInput, new Dictionary<string, TensorData> { ["target_tokens"] = broken[1].LossFnInputs["target_tokens"] });
+    loss.Validate(broken);
 }
 catch (LossValidationException error)
 {

@@ -158,9 +158,9 @@ public abstract class LossDefinition
     {
         string? problem = spec.Type switch
         {
-            _ when !double.IsFinite(value) => $"is {value}; it must be finite.",
-            LossConfigType.Integer when value != Math.Floor(value) => $"is {value}; it must be a whole number.",
-            LossConfigType.Boolean when value is not (0 or 1) => $"is {value}; a boolean config is 0 or 1.",
+            _ when !double.IsFinite(value) => FormattableString.Invariant($"is {value}; it must be finite."),
+            LossConfigType.Integer when value != Math.Floor(value) => FormattableString.Invariant($"is {value}; it must be a whole number."),
+            LossConfigType.Boolean when value is not (0 or 1) => FormattableString.Invariant($"is {value}; a boolean config is 0 or 1."),
             _ => null,
         };
         if (problem is not null)

@@ -138,7 +138,7 @@ public sealed class BatchValidator
             {
                 if (!double.IsFinite(tensor[position]))
                 {
-                    Report(index, key, $"value at position {position} is {tensor[position]}; values must be finite.");
+                    Report(index, key, FormattableString.Invariant($"value at position {position} is {tensor[position]}; values must be finite."));
                     return;
                 }
             }

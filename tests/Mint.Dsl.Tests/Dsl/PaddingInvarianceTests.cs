@@ -27,8 +27,8 @@ public sealed class PaddingInvarianceTests
             [Batches.Datum(3, ("logprobs", Sampling), ("advantages", Advantages))],
             Batches.Logprobs(Logprobs));
         var padded = GradientCheck.Compute(loss,
-            [Batches.Datum(5, ("logprobs", [.. Sampling, -3.0, -0.1]), ("advantages", [.. Advantages, 0.0, 0.0]))],
-            Batches.Logprobs([.. Logprobs, -3.0, -0.1]));
+            [Batches.Datum(5, ("logprobs", [.. Sampling, -3.0, -0.5]), ("advantages", [.. Advantages, 0.0, 0.0]))],
+            Batches.Logprobs([.. Logprobs, -3.0, -0.5]));
 
         Assert.Equal(plain.Loss, padded.Loss, 12);
         Assert.Equal(plain.LogprobGradients[0].ToDoubles(), padded.LogprobGradients[0].ToDoubles().Take(3));

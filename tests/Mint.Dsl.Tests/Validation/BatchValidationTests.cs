@@ -86,8 +86,8 @@ public sealed class BatchValidationTests
 
     [Theory]
     [InlineData(float.NaN, "NaN")]
-    [InlineData(float.PositiveInfinity, "∞")]
-    [InlineData(float.NegativeInfinity, "-∞")]
+    [InlineData(float.PositiveInfinity, "Infinity")]
+    [InlineData(float.NegativeInfinity, "-Infinity")]
     public void Non_finite_float_input_is_rejected(float bad, string shown)
     {
         var datum = Batches.Datum(3, ("logprobs", [-1, -1, -1]), ("advantages", [0.5, 0, 0]));
