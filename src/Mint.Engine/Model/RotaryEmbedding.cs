@@ -1,0 +1,35 @@
+using System;
+using static TorchSharp.torch;
+
+namespace Mint.Engine.Model;
+
+/// <summary>
+/// Rotary position embeddings in the Llama convention (the head is split in halves, not interleaved).
+/// Cos/sin tables are computed once for the whole context.
+/// </summary>
+internal sealed class RotaryEmbedding
+{
+    private readonly Tensor cos;
+    private readonly Tensor sin;
+
+    public RotaryEmbedding(int headDim, int maxPositions, double theta, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var inverseFrequency = 1.0 / pow(theta, arange(0, headDim, 2, ScalarType.Float64) / headDim);
+        var angles = outer(arange(maxPositions, ScalarType.Float64), inverseFrequency);
+        var table = cat([angles, angles], -1);
+        cos = table.cos().to(ScalarType.Float32, device).MoveToOuterDisposeScope();
+        sin = table.sin().to(ScalarType.Float32, device).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Rotates <paramref name="x"/> (<c>[batch, heads, tokens, headDim]</c>) for positions starting at <paramref name="offset"/>.</summary>
+    public Tensor Apply(Tensor x, int offset)
+    {
+        var length = x.shape[2];
+        var c = cos.narrow(0, offset, length).to(x.dtype);
+        var s = sin.narrow(0, offset, length).to(x.dtype);
+        var half = x.shape[^1] / 2;
+        var rotated = cat([-x.narrow(-1, half, half), x.narrow(-1, 0, half)], -1);
+        return (x * c) + (rotated * s);
+    }
+}
