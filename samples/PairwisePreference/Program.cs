@@ -44,7 +44,7 @@ try
     broken[1] = new Datum(broken[1].ModelInput, new Dictionary<string, TensorData> { ["target_tokens"] = broken[1].LossFnInputs["target_tokens"] });
     loss.Validate(broken);
 }
-catch (LossValidationException error)
+catch (BatchValidationException error)
 {
     Console.WriteLine(error.Message);
 }

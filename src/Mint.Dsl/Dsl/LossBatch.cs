@@ -15,7 +15,10 @@ public sealed class LossBatch
 {
     private readonly Dictionary<string, Tensor> inputs = [];
 
-    /// <summary>Wraps <paramref name="logprobs"/> (<c>[datums, maxLength]</c>, possibly part of an autograd graph).</summary>
+    /// <summary>
+    /// Wraps <paramref name="logprobs"/> (<c>[datums, maxLength]</c>, possibly part of an autograd
+    /// graph); positions past each datum's length are zeroed, whatever the caller left there.
+    /// </summary>
     public LossBatch(IReadOnlyList<Datum> data, Tensor logprobs)
     {
         if (logprobs.dim() != 2 || logprobs.shape[0] != data.Count)
@@ -25,9 +28,20 @@ public sealed class LossBatch
         }
 
         Data = data;
-        Logprobs = logprobs;
         MaxLength = (int)logprobs.shape[1];
+        var lengths = new double[data.Count][];
+        for (var row = 0; row < data.Count; row++)
+        {
+            lengths[row] = new double[data[row].ModelInput.Length];
+            Array.Fill(lengths[row], 1.0);
+        }
+
+        Mask = PadRows(lengths, MaxLength).to(logprobs.dtype, logprobs.device);
+        Logprobs = logprobs * Mask;
     }
+
+    /// <summary>1 at real token positions, 0 at padding: <c>[datums, maxLength]</c>.</summary>
+    public Tensor Mask { get; }
 
     /// <summary>The datums, in batch order.</summary>
     public IReadOnlyList<Datum> Data { get; }

@@ -15,7 +15,7 @@ namespace Mint.Dsl;
 public abstract class LossDefinition
 {
     private readonly Dictionary<string, double> config;
-    private readonly List<LossViolation> configViolations;
+    private readonly List<BatchViolation> configViolations;
 
     /// <summary>
     /// Binds <paramref name="given"/> over the contract's defaults. Unknown keys and bad values are
@@ -29,8 +29,8 @@ public abstract class LossDefinition
         if (unknown.Count > 0)
         {
             var accepted = contract.Config.Count == 0 ? "none" : string.Join(", ", contract.Config.Select(spec => spec.Key));
-            throw new LossValidationException(contract.Name, unknown
-                .Select(key => new LossViolation(null, key, $"'{contract.Name}' has no such config; it accepts: {accepted}."))
+            throw new BatchValidationException(BatchValidationException.ForLoss(contract.Name), unknown
+                .Select(key => new BatchViolation(null, key, $"'{contract.Name}' has no such config; it accepts: {accepted}."))
                 .ToList());
         }
 
@@ -68,7 +68,7 @@ public abstract class LossDefinition
 
     /// <summary>
     /// Checks <paramref name="data"/> against the contract and throws one
-    /// <see cref="LossValidationException"/> listing every violation; returns when the batch is valid.
+    /// <see cref="BatchValidationException"/> listing every violation; returns when the batch is valid.
     /// </summary>
     public void Validate(IReadOnlyList<Datum> data)
     {
@@ -85,7 +85,7 @@ public abstract class LossDefinition
         ValidateData(check);
         if (check.Violations.Count > 0)
         {
-            throw new LossValidationException(Name, check.Violations.ToList());
+            throw new BatchValidationException(BatchValidationException.ForLoss(Name), check.Violations.ToList());
         }
     }
 
@@ -152,7 +152,7 @@ public abstract class LossDefinition
     /// <summary>The bound value of config <paramref name="key"/>, for the generated call.</summary>
     protected double ConfigValue(string key) => config.TryGetValue(key, out var value)
         ? value
-        : throw new LossValidationException(Name, [new(null, key, "required and has no default; give it a value.")]);
+        : throw new BatchValidationException(BatchValidationException.ForLoss(Name), [new(null, key, "required and has no default; give it a value.")]);
 
     private void CheckConfigValue(LossConfigSpec spec, double value)
     {
@@ -165,7 +165,7 @@ public abstract class LossDefinition
         };
         if (problem is not null)
         {
-            throw new LossValidationException(Contract.Name, [new(null, spec.Key, problem)]);
+            throw new BatchValidationException(BatchValidationException.ForLoss(Contract.Name), [new(null, spec.Key, problem)]);
         }
     }
 

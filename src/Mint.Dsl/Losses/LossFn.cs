@@ -60,7 +60,7 @@ public sealed class LossFn
     public static LossFn FromName(string name, IReadOnlyDictionary<string, double>? config = null)
     {
         var builtin = Array.Find(Builtins, candidate => candidate.Name == name)
-            ?? throw new LossValidationException(name, [new(null, null, $"'{name}' is not a built-in loss; the built-ins are: {string.Join(", ", BuiltinNames)}.")]);
+            ?? throw new BatchValidationException(BatchValidationException.ForLoss(name), [new(null, null, $"'{name}' is not a built-in loss; the built-ins are: {string.Join(", ", BuiltinNames)}.")]);
         return new(builtin.WithConfig(config ?? new Dictionary<string, double>()));
     }
 

@@ -10,9 +10,10 @@ namespace Mint.Dsl;
 /// </summary>
 public sealed class BatchValidator
 {
-    private readonly List<LossViolation> violations = [];
+    private readonly List<BatchViolation> violations = [];
 
-    internal BatchValidator(IReadOnlyList<Datum> data)
+    /// <summary>Starts checking <paramref name="data"/>.</summary>
+    public BatchValidator(IReadOnlyList<Datum> data)
     {
         Data = data;
     }
@@ -21,7 +22,7 @@ public sealed class BatchValidator
     public IReadOnlyList<Datum> Data { get; }
 
     /// <summary>The violations found so far.</summary>
-    public IReadOnlyList<LossViolation> Violations => violations;
+    public IReadOnlyList<BatchViolation> Violations => violations;
 
     /// <summary>Records a violation.</summary>
     public void Report(int? datumIndex, string? key, string reason) => violations.Add(new(datumIndex, key, reason));

@@ -31,6 +31,9 @@ public sealed class DecoderModel
     /// <summary>The model's shape.</summary>
     public ModelConfig Config { get; }
 
+    /// <summary>The device the weights live on.</summary>
+    public Device Device => embedding.device;
+
     /// <summary>
     /// Next-token logits <c>[batch, tokens, vocab]</c> for <paramref name="tokens"/> (<c>[batch, tokens]</c>, int64),
     /// continuing after what <paramref name="cache"/> holds.

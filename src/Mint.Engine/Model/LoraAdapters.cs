@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using TorchSharp.Modules;
+using Mint.Dsl;
 using static TorchSharp.torch;
 
 namespace Mint.Engine.Model;

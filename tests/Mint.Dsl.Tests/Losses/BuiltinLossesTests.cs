@@ -135,7 +135,7 @@ public sealed class BuiltinLossesTests
         Assert.Equal(["cross_entropy", "importance_sampling", "ppo", "cispo", "dro"], LossFn.BuiltinNames);
         Assert.Equal(0.8, ppo.Config["clip_low_threshold"]);
         Assert.Equal(1.3, ppo.Config["clip_high_threshold"]);
-        var error = Assert.Throws<LossValidationException>(() => LossFn.FromName("kl"));
+        var error = Assert.Throws<BatchValidationException>(() => LossFn.FromName("kl"));
         Assert.Equal("Invalid input for loss 'kl' (1 problem):\n  - batch: 'kl' is not a built-in loss; the built-ins are: cross_entropy, importance_sampling, ppo, cispo, dro.", error.Message);
     }
 }

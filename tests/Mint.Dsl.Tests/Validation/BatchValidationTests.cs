@@ -9,8 +9,8 @@ namespace Mint.Dsl.Tests.Validation;
 /// <summary>Every validation rule, each with a bad batch and the exact message the user reads.</summary>
 public sealed class BatchValidationTests
 {
-    private static LossValidationException Reject(LossDefinition loss, IReadOnlyList<Datum> data) =>
-        Assert.Throws<LossValidationException>(() => loss.Validate(data));
+    private static BatchValidationException Reject(LossDefinition loss, IReadOnlyList<Datum> data) =>
+        Assert.Throws<BatchValidationException>(() => loss.Validate(data));
 
     private static Datum CrossEntropyDatum(int length = 3) => Batches.Datum(length, ("weights", Enumerable.Repeat(1.0, length).ToArray()));
 
@@ -147,7 +147,7 @@ public sealed class BatchValidationTests
     [Fact]
     public void Unknown_config_key_is_rejected_at_once()
     {
-        var error = Assert.Throws<LossValidationException>(() =>
+        var error = Assert.Throws<BatchValidationException>(() =>
             BuiltinLosses.PpoLoss.WithConfig(new Dictionary<string, double> { ["clip_epsilon"] = 0.2 }));
 
         Assert.Equal("config 'clip_epsilon': 'ppo' has no such config; it accepts: clip_low_threshold, clip_high_threshold.", Assert.Single(error.Violations).ToString());
@@ -156,7 +156,7 @@ public sealed class BatchValidationTests
     [Fact]
     public void Non_finite_config_is_rejected_at_once()
     {
-        var error = Assert.Throws<LossValidationException>(() => LossFn.Dro(double.NaN));
+        var error = Assert.Throws<BatchValidationException>(() => LossFn.Dro(double.NaN));
 
         Assert.Equal("config 'beta': is NaN; it must be finite.", Assert.Single(error.Violations).ToString());
     }
@@ -184,7 +184,7 @@ public sealed class BatchValidationTests
     [Fact]
     public void Compute_on_an_invalid_batch_throws_before_computing()
     {
-        var error = Assert.Throws<LossValidationException>(() =>
+        var error = Assert.Throws<BatchValidationException>(() =>
             BuiltinLosses.CrossEntropyLoss.ComputeGradient([WithInput(CrossEntropyDatum(), "weights", null)], Batches.Logprobs([-1, -1, -1])));
 
         Assert.Equal("weights", Assert.Single(error.Violations).Key);

@@ -7,7 +7,7 @@ namespace Mint.Dsl;
 /// <param name="DatumIndex">The datum's position in the batch, or null.</param>
 /// <param name="Key">The <c>loss_fn_inputs</c> or <c>loss_fn_config</c> key, or null.</param>
 /// <param name="Reason">What is wrong and, where it helps, what to do.</param>
-public sealed record LossViolation(int? DatumIndex, string? Key, string Reason)
+public sealed record BatchViolation(int? DatumIndex, string? Key, string Reason)
 {
     /// <summary>Formats as <c>datum 3, 'weights': reason</c>.</summary>
     public override string ToString() => (DatumIndex, Key) switch

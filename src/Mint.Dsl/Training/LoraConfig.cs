@@ -1,13 +1,13 @@
 using System;
 using System.Collections.Generic;
 
-namespace Mint.Engine.Model;
+namespace Mint.Dsl;
 
-/// <summary>Which projections get LoRA adapters, and their rank and scale.</summary>
+/// <summary>A training session's LoRA adapters: rank, scale and initialisation seed.</summary>
 /// <param name="Rank">Adapter rank (≥ 1).</param>
 /// <param name="Alpha">Scale numerator; the update is multiplied by <c>Alpha / Rank</c>. Defaults to <c>Rank</c>.</param>
 /// <param name="Seed">Seed of the adapters' initialisation.</param>
-public sealed record LoraConfig(int Rank, double? Alpha = null, long Seed = 0)
+public sealed record LoraConfig(int Rank = 8, double? Alpha = null, long Seed = 0)
 {
     /// <summary>The projections adapted in every layer: attention and MLP.</summary>
     public static IReadOnlyList<string> TargetModules { get; } =

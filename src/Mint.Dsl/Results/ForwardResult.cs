@@ -1,0 +1,7 @@
+using System.Collections.Generic;
+
+namespace Mint.Dsl;
+
+/// <summary>The model's per-token target log-probs for each datum of a batch, in batch order.</summary>
+/// <param name="Logprobs">One float32 tensor per datum, one value per model-input position.</param>
+public sealed record ForwardResult(IReadOnlyList<TensorData> Logprobs);

@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace Mint.Engine.Model;
+
+/// <summary>
+/// A base model as it sits in a Hugging Face-style folder: <c>config.json</c> and
+/// <c>*.safetensors</c> (and <c>tokenizer.json</c>, read by the tokenizer).
+/// </summary>
+public sealed class PretrainedModel : IDisposable
+{
+    /// <summary>The config file's name.</summary>
+    public const string ConfigFile = "config.json";
+
+    /// <summary>The weights file <see cref="Save"/> writes.</summary>
+    public const string WeightsFile = "model.safetensors";
+
+    /// <summary>Wraps weights under a name.</summary>
+    public PretrainedModel(string name, ModelWeights weights)
+    {
+        Name = name;
+        Weights = weights;
+    }
+
+    /// <summary>The model's name: its folder's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The model's shape.</summary>
+    public ModelConfig Config => Weights.Config;
+
+    /// <summary>The frozen weights.</summary>
+    public ModelWeights Weights { get; }
+
+    /// <summary>Loads <paramref name="folder"/>, checking every weight's presence and shape against the config.</summary>
+    public static PretrainedModel Load(string folder, Device? device = null)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new ModelLoadException($"Model folder {folder} does not exist.");
+        }
+
+        var configPath = Path.Combine(folder, ConfigFile);
+        if (!File.Exists(configPath))
+        {
+            throw new ModelLoadException($"Model folder {folder} has no {ConfigFile}.");
+        }
+
+        var config = ModelConfig.Load(configPath);
+        var files = Directory.GetFiles(folder, "*.safetensors").Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0)
+        {
+            throw new ModelLoadException($"Model folder {folder} has no *.safetensors weights.");
+        }
+
+        var loaded = new Dictionary<string, Tensor>();
+        try
+        {
+            foreach (var file in files)
+            {
+                foreach (var (name, tensor) in Safetensors.LoadStateDict(file))
+                {
+                    loaded[name] = tensor;
+                }
+            }
+
+            var modelName = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
+            return new PretrainedModel(modelName, ModelWeights.From(config, loaded, device ?? CPU, folder));
+        }
+        catch (Exception error) when (error is not ModelLoadException)
+        {
+            throw new ModelLoadException($"Could not read the weights in {folder}: {error.Message}", error);
+        }
+        finally
+        {
+            foreach (var tensor in loaded.Values)
+            {
+                tensor.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Writes <c>config.json</c> and <c>model.safetensors</c> to <paramref name="folder"/>.</summary>
+    public void Save(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        Config.Save(Path.Combine(folder, ConfigFile));
+        Safetensors.SaveStateDict(Path.Combine(folder, WeightsFile), Weights.ToDictionary()
+            .ToDictionary(entry => entry.Key, entry => entry.Value.cpu()));
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Weights.Dispose();
+}

@@ -1,0 +1,277 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Mint.Dsl;
+using Mint.Engine.Model;
+using Mint.Engine.Sampling;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Mint.Engine.Training;
+
+/// <summary>
+/// One client's LoRA fine-tuning of a shared base model: forward, forward/backward with a built-in
+/// loss (gradients accumulate), optimizer steps, sampling, and checkpoints. Calls are serialized.
+/// Every call checks its whole input first; a rejected call changes neither the weights, nor the
+/// accumulated gradients, nor the optimizer state.
+/// </summary>
+public sealed class TrainingSession : IDisposable
+{
+    private readonly object gate = new();
+    private readonly PretrainedModel baseModel;
+    private readonly LoraAdapters adapters;
+    private readonly DecoderModel model;
+    private readonly List<(string Name, Parameter Parameter)> parameters;
+    private readonly AdamW optimizer;
+    private bool hasGradients;
+
+    /// <summary>Creates a session with fresh adapters over <paramref name="baseModel"/>.</summary>
+    public TrainingSession(string id, PretrainedModel baseModel, LoraConfig lora)
+    {
+        Id = id;
+        this.baseModel = baseModel;
+        adapters = new LoraAdapters(baseModel.Config, lora, baseModel.Weights.Device);
+        model = new DecoderModel(baseModel.Weights, adapters);
+        parameters = adapters.Parameters().ToList();
+        optimizer = new AdamW(parameters);
+    }
+
+    /// <summary>The session's id.</summary>
+    public string Id { get; }
+
+    /// <summary>The model the session trains.</summary>
+    public DecoderModel Model => model;
+
+    /// <summary>What the session runs on.</summary>
+    public ModelInfo Info
+    {
+        get
+        {
+            lock (gate)
+            {
+                return new ModelInfo(baseModel.Name, baseModel.Config.VocabSize, baseModel.Config.MaxPositionEmbeddings, adapters.Config, optimizer.Step);
+            }
+        }
+    }
+
+    /// <summary>Per-token target log-probs of each datum; no gradient.</summary>
+    public ForwardResult Forward(IReadOnlyList<Datum> data)
+    {
+        lock (gate)
+        {
+            var violations = EngineBatch.Check(data, model.Config);
+            violations.AddRange(EngineBatch.CheckTargets(data));
+            Reject("forward", violations);
+
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var (tokens, targets) = EngineBatch.Marshal(data, model.Device);
+            return new ForwardResult(EngineBatch.Rows(model.TargetLogprobs(tokens, targets), data));
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="loss"/> inside the model's forward/backward pass and adds the gradients
+    /// to those accumulated since the last <see cref="OptimStep"/>.
+    /// </summary>
+    public ForwardBackwardResult ForwardBackward(IReadOnlyList<Datum> data, LossFn loss)
+    {
+        lock (gate)
+        {
+            var violations = EngineBatch.Check(data, model.Config);
+            try
+            {
+                loss.Definition.Validate(data);
+            }
+            catch (BatchValidationException error)
+            {
+                violations.AddRange(error.Violations);
+            }
+
+            Reject(BatchValidationException.ForLoss(loss.Name), violations);
+
+            using var scope = NewDisposeScope();
+            var (tokens, targets) = EngineBatch.Marshal(data, model.Device);
+            var logprobs = model.TargetLogprobs(tokens, targets);
+            var result = loss.Definition.Evaluate(new LossBatch(data, logprobs));
+            result.Loss.backward();
+            hasGradients = true;
+
+            var metrics = new Dictionary<string, double> { [ForwardBackwardResult.LossMetric] = Scalar(result.Loss) };
+            foreach (var (name, value) in result.Metrics)
+            {
+                metrics[name] = Scalar(value);
+            }
+
+            var outputs = EngineBatch.Rows(logprobs, data)
+                .Select(row => (IReadOnlyDictionary<string, TensorData>)new Dictionary<string, TensorData> { ["logprobs"] = row })
+                .ToList();
+            return new ForwardBackwardResult(metrics, outputs);
+        }
+    }
+
+    /// <summary>Updates the adapters from the accumulated gradients with Adam(W), then clears the gradients.</summary>
+    public OptimStepResult OptimStep(AdamParams hyper)
+    {
+        lock (gate)
+        {
+            var violations = hyper.Check().ToList();
+            if (!hasGradients)
+            {
+                violations.Add(new BatchViolation(null, null, "no gradient has been accumulated since the last optim_step; call forward_backward first."));
+            }
+
+            Reject("optim_step", violations);
+            var norm = optimizer.Apply(hyper);
+            ZeroGradients();
+            return new OptimStepResult(optimizer.Step, new Dictionary<string, double>
+            {
+                ["grad_norm"] = norm,
+                ["learning_rate"] = hyper.LearningRate,
+            });
+        }
+    }
+
+    /// <summary>Samples <paramref name="count"/> completions of <paramref name="prompt"/> with the current adapters.</summary>
+    public SampleResult Sample(ModelInput prompt, int count, SamplingParams parameters, bool useKvCache = true)
+    {
+        lock (gate)
+        {
+            var violations = parameters.Check().ToList();
+            if (count < 1)
+            {
+                violations.Add(new BatchViolation(null, "num_samples", $"is {count}; ask for at least 1 sample."));
+            }
+
+            var tokens = prompt.ToInts();
+            if (tokens.Length == 0)
+            {
+                violations.Add(new BatchViolation(null, "prompt", "the prompt has no tokens."));
+            }
+
+            var outside = tokens.Select((token, position) => (token, position)).FirstOrDefault(entry => entry.token < 0 || entry.token >= model.Config.VocabSize);
+            if (tokens.Any(token => token < 0 || token >= model.Config.VocabSize))
+            {
+                violations.Add(new BatchViolation(null, "prompt", $"token {outside.token} at position {outside.position} is outside the vocabulary (0–{model.Config.VocabSize - 1})."));
+            }
+
+            if (tokens.Length + parameters.MaxTokens > model.Config.MaxPositionEmbeddings)
+            {
+                violations.Add(new BatchViolation(null, "max_tokens",
+                    $"the prompt ({tokens.Length} tokens) plus {parameters.MaxTokens} new tokens exceed the model's context of {model.Config.MaxPositionEmbeddings}."));
+            }
+
+            Reject("sample", violations);
+            return Sampler.Sample(model, tokens, count, parameters, useKvCache);
+        }
+    }
+
+    /// <summary>Writes adapters, optimizer state and step to <paramref name="folder"/>.</summary>
+    public void SaveState(string folder)
+    {
+        lock (gate)
+        {
+            new SessionCheckpoint(
+                baseModel.Name,
+                adapters.Config,
+                optimizer.Step,
+                parameters.ToDictionary(entry => entry.Name, entry => (Tensor)entry.Parameter),
+                optimizer.State()).Save(folder);
+        }
+    }
+
+    /// <summary>
+    /// Replaces adapters, optimizer state and step with those saved in <paramref name="folder"/>, and
+    /// drops accumulated gradients. The checkpoint is checked against this session first.
+    /// </summary>
+    public void LoadState(string folder)
+    {
+        lock (gate)
+        {
+            var checkpoint = SessionCheckpoint.Load(folder);
+            try
+            {
+                var problems = SessionCheckpoint.Mismatches(checkpoint.Adapters, parameters.Select(entry => (entry.Name, entry.Parameter.shape)))
+                    .Concat(SessionCheckpoint.Mismatches(checkpoint.Optimizer, optimizer.ExpectedState()))
+                    .ToList();
+                if (checkpoint.Lora.Rank != adapters.Config.Rank || checkpoint.Lora.ResolvedAlpha != adapters.Config.ResolvedAlpha)
+                {
+                    problems.Insert(0, $"it holds LoRA rank {checkpoint.Lora.Rank} alpha {checkpoint.Lora.ResolvedAlpha}, the session rank {adapters.Config.Rank} alpha {adapters.Config.ResolvedAlpha}");
+                }
+
+                if (checkpoint.BaseModel != baseModel.Name)
+                {
+                    problems.Insert(0, $"it was trained on base model '{checkpoint.BaseModel}', the session runs '{baseModel.Name}'");
+                }
+
+                if (problems.Count > 0)
+                {
+                    throw new CheckpointException($"Checkpoint {folder} does not fit session {Id}: {string.Join("; ", problems)}.");
+                }
+
+                using (no_grad())
+                {
+                    foreach (var (name, parameter) in parameters)
+                    {
+                        parameter.copy_(checkpoint.Adapters[name]);
+                    }
+                }
+
+                optimizer.Restore(checkpoint.Optimizer, checkpoint.Step);
+                ZeroGradients();
+            }
+            finally
+            {
+                foreach (var tensor in checkpoint.Adapters.Values.Concat(checkpoint.Optimizer.Values))
+                {
+                    tensor.Dispose();
+                }
+            }
+        }
+    }
+
+    /// <summary>The adapters' current values by name (copies, for tests and export).</summary>
+    public Dictionary<string, Tensor> AdapterWeights()
+    {
+        lock (gate)
+        {
+            return parameters.ToDictionary(entry => entry.Name, entry => entry.Parameter.detach().clone());
+        }
+    }
+
+    /// <summary>The accumulated gradients by name (copies; zeros where none).</summary>
+    public Dictionary<string, Tensor> AdapterGradients()
+    {
+        lock (gate)
+        {
+            return parameters.ToDictionary(entry => entry.Name, entry => entry.Parameter.grad?.detach().clone() ?? zeros_like(entry.Parameter));
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        optimizer.Dispose();
+        adapters.Dispose();
+    }
+
+    private void ZeroGradients()
+    {
+        foreach (var (_, parameter) in parameters)
+        {
+            parameter.grad?.zero_();
+        }
+
+        hasGradients = false;
+    }
+
+    private static void Reject(string operation, List<BatchViolation> violations)
+    {
+        if (violations.Count > 0)
+        {
+            throw new BatchValidationException(operation, violations);
+        }
+    }
+
+    private static double Scalar(Tensor value) => value.detach().cpu().to(ScalarType.Float64).item<double>();
+}
