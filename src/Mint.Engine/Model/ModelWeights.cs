@@ -106,7 +106,11 @@ public sealed class ModelWeights : IDisposable
         return new ModelWeights(config, kept);
     }
 
-    /// <summary>Seeded random weights (normal, std 0.02; norms at 1): the small models tests and samples train.</summary>
+    /// <summary>
+    /// Seeded random weights: the small models tests and samples train. Matrices are normal with
+    /// std 1/sqrt(fan-in) and embeddings unit normal, so even a narrow model's logits span a useful
+    /// range (a fixed std such as 0.02 leaves a 32-wide model's frozen head nearly uniform); norms start at 1.
+    /// </summary>
     public static ModelWeights Random(ModelConfig config, long seed, Device? device = null)
     {
         config.Check();
@@ -116,7 +120,8 @@ public sealed class ModelWeights : IDisposable
         {
             tensors[name] = name.EndsWith("norm.weight", StringComparison.Ordinal) ? ones(shape)
                 : name.EndsWith(".bias", StringComparison.Ordinal) ? zeros(shape)
-                : normal(0, 0.02, shape, generator: generator);
+                : name == "model.embed_tokens.weight" ? normal(0, 1, shape, generator: generator)
+                : normal(0, 1 / Math.Sqrt(shape[1]), shape, generator: generator);
         }
 
         return From(config, tensors, device ?? CPU, "random init");
