@@ -1,0 +1,52 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Mint.Client.Transport;
+using Mint.Dsl;
+
+namespace Mint.Client;
+
+/// <summary>
+/// A custom loss, run the way the protocol allows: ask for the log-probs (<c>forward</c>), compute the
+/// loss and dL/dlogprobs on the client's device with the generated code, then send the gradient back
+/// as per-token weights in a linear <c>cross_entropy</c> pass. Cross-entropy's gradient with respect
+/// to the log-probs is <c>-weights</c>, so weights = -dL/dlogprobs reproduces the custom gradient.
+/// </summary>
+internal static class CustomLossPass
+{
+    public static async Task<ForwardBackwardResult> RunAsync(
+        ITrainingTransport transport,
+        string sessionId,
+        IReadOnlyList<Datum> data,
+        LossDefinition loss,
+        LossComputeOptions? options,
+        CancellationToken cancellationToken)
+    {
+        loss.Validate(data);
+        var forward = await transport.ForwardAsync(sessionId, data.Select(TargetsOnly).ToList(), cancellationToken).ConfigureAwait(false);
+        var gradient = loss.ComputeGradient(data, forward.Logprobs, options);
+        var weighted = data.Select((datum, index) => Weighted(datum, gradient.LogprobGradients[index])).ToList();
+        var pass = await transport.ForwardBackwardAsync(sessionId, weighted, LossFn.CrossEntropy, cancellationToken).ConfigureAwait(false);
+
+        var metrics = new Dictionary<string, double> { [ForwardBackwardResult.LossMetric] = gradient.Loss };
+        foreach (var (name, value) in gradient.Metrics)
+        {
+            metrics[name] = value;
+        }
+
+        return new ForwardBackwardResult(metrics, pass.LossFnOutputs);
+    }
+
+    private static Datum TargetsOnly(Datum datum) => new(
+        datum.ModelInput,
+        new Dictionary<string, TensorData> { ["target_tokens"] = datum.LossFnInputs["target_tokens"] });
+
+    private static Datum Weighted(Datum datum, TensorData gradient) => new(
+        datum.ModelInput,
+        new Dictionary<string, TensorData>
+        {
+            ["target_tokens"] = datum.LossFnInputs["target_tokens"],
+            ["weights"] = TensorData.FromSingles(gradient.ToSingles().Select(value => -value)),
+        });
+}

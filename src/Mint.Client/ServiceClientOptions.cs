@@ -1,0 +1,26 @@
+using System;
+using TorchSharp;
+
+namespace Mint.Client;
+
+/// <summary>Where a <see cref="ServiceClient"/> trains: an in-process engine (the default) or a server.</summary>
+public sealed record ServiceClientOptions
+{
+    /// <summary>
+    /// The base model folder (<c>config.json</c> + <c>*.safetensors</c>) for the embedded engine.
+    /// Used when <see cref="ServerUrl"/> is null.
+    /// </summary>
+    public string? BaseModelPath { get; init; }
+
+    /// <summary>A <c>Mint.Server</c> to train against over gRPC; null trains in-process.</summary>
+    public Uri? ServerUrl { get; init; }
+
+    /// <summary>The server's API key, sent as a bearer token.</summary>
+    public string? ApiKey { get; init; }
+
+    /// <summary>Where the embedded engine keeps checkpoints (names resolve inside it).</summary>
+    public string CheckpointDirectory { get; init; } = "checkpoints";
+
+    /// <summary>The device the embedded engine runs on; CPU when null.</summary>
+    public torch.Device? EngineDevice { get; init; }
+}

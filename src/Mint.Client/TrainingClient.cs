@@ -1,0 +1,69 @@
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Mint.Client.Transport;
+using Mint.Dsl;
+
+namespace Mint.Client;
+
+/// <summary>
+/// Trains one LoRA session (the Python SDK's <c>TrainingClient</c>). Built-in losses run on the
+/// engine; custom losses run here, on <see cref="LossComputeOptions.Device"/>, with the gradient sent back.
+/// </summary>
+public sealed class TrainingClient
+{
+    private readonly ITrainingTransport transport;
+
+    internal TrainingClient(ITrainingTransport transport, string sessionId)
+    {
+        this.transport = transport;
+        SessionId = sessionId;
+    }
+
+    /// <summary>The session this client trains.</summary>
+    public string SessionId { get; }
+
+    /// <summary>Where custom losses are computed; CPU float32 by default.</summary>
+    public LossComputeOptions LossOptions { get; init; } = LossComputeOptions.Default;
+
+    /// <summary>What the session runs on, and its step.</summary>
+    public Task<ModelInfo> GetInfoAsync(CancellationToken cancellationToken = default) =>
+        transport.GetInfoAsync(SessionId, cancellationToken);
+
+    /// <summary>Per-token target log-probs of each datum; no gradient.</summary>
+    public Task<ForwardResult> ForwardAsync(IReadOnlyList<Datum> data, CancellationToken cancellationToken = default) =>
+        transport.ForwardAsync(SessionId, data, cancellationToken);
+
+    /// <summary>
+    /// Runs a built-in loss inside the engine's forward/backward pass; gradients accumulate until
+    /// <see cref="OptimStepAsync"/>. The batch is validated here first against the loss's contract.
+    /// </summary>
+    public Task<ForwardBackwardResult> ForwardBackwardAsync(IReadOnlyList<Datum> data, LossFn lossFn, CancellationToken cancellationToken = default)
+    {
+        lossFn.Definition.Validate(data);
+        return transport.ForwardBackwardAsync(SessionId, data, lossFn, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a custom DSL loss: validates the batch, gets the log-probs, computes the loss, its
+    /// metrics and dL/dlogprobs on this machine, and sends the gradient back as per-token weights.
+    /// The result's <c>loss:sum</c> is the custom loss; its metrics are merged in.
+    /// </summary>
+    public Task<ForwardBackwardResult> ForwardBackwardCustomAsync(IReadOnlyList<Datum> data, LossDefinition loss, CancellationToken cancellationToken = default) =>
+        CustomLossPass.RunAsync(transport, SessionId, data, loss, LossOptions, cancellationToken);
+
+    /// <summary>Updates the adapters with Adam(W) from the accumulated gradients.</summary>
+    public Task<OptimStepResult> OptimStepAsync(AdamParams adamParams, CancellationToken cancellationToken = default) =>
+        transport.OptimStepAsync(SessionId, adamParams, cancellationToken);
+
+    /// <summary>Saves adapters and optimizer state under <paramref name="name"/>.</summary>
+    public Task SaveStateAsync(string name, CancellationToken cancellationToken = default) =>
+        transport.SaveStateAsync(SessionId, name, cancellationToken);
+
+    /// <summary>Restores adapters and optimizer state saved under <paramref name="name"/>; accumulated gradients are dropped.</summary>
+    public Task LoadStateAsync(string name, CancellationToken cancellationToken = default) =>
+        transport.LoadStateAsync(SessionId, name, cancellationToken);
+
+    /// <summary>A sampling client over this session's current weights.</summary>
+    public SamplingClient CreateSamplingClient() => new(transport, SessionId);
+}

@@ -1,0 +1,88 @@
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Mint.Dsl;
+using Mint.Engine;
+using Mint.Engine.Training;
+
+namespace Mint.Client.Transport;
+
+/// <summary>
+/// Runs the engine in-process: no server, no serialization. Engine calls run on the thread pool so
+/// callers stay responsive; cancellation is honoured until a call starts computing.
+/// </summary>
+public sealed class EmbeddedTransport : ITrainingTransport
+{
+    private readonly bool ownsEngine;
+
+    /// <summary>Uses <paramref name="engine"/>, saving checkpoints under <paramref name="checkpointRoot"/>.</summary>
+    public EmbeddedTransport(MintEngine engine, string checkpointRoot, bool ownsEngine = false)
+    {
+        Engine = engine;
+        CheckpointRoot = checkpointRoot;
+        this.ownsEngine = ownsEngine;
+    }
+
+    /// <summary>The engine calls go to.</summary>
+    public MintEngine Engine { get; }
+
+    /// <summary>The folder checkpoint names resolve in.</summary>
+    public string CheckpointRoot { get; }
+
+    /// <inheritdoc />
+    public Task<string> CreateSessionAsync(LoraConfig lora, CancellationToken cancellationToken) =>
+        Run(() => Engine.CreateSession(lora).Id, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<ModelInfo> GetInfoAsync(string sessionId, CancellationToken cancellationToken) =>
+        Run(() => Engine.GetSession(sessionId).Info, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<ForwardResult> ForwardAsync(string sessionId, IReadOnlyList<Datum> data, CancellationToken cancellationToken) =>
+        Run(() => Engine.GetSession(sessionId).Forward(data), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<ForwardBackwardResult> ForwardBackwardAsync(string sessionId, IReadOnlyList<Datum> data, LossFn lossFn, CancellationToken cancellationToken) =>
+        Run(() => Engine.GetSession(sessionId).ForwardBackward(data, lossFn), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<OptimStepResult> OptimStepAsync(string sessionId, AdamParams adamParams, CancellationToken cancellationToken) =>
+        Run(() => Engine.GetSession(sessionId).OptimStep(adamParams), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<SampleResult> SampleAsync(string sessionId, ModelInput prompt, int numSamples, SamplingParams samplingParams, CancellationToken cancellationToken) =>
+        Run(() => Engine.GetSession(sessionId).Sample(prompt, numSamples, samplingParams), cancellationToken);
+
+    /// <inheritdoc />
+    public Task SaveStateAsync(string sessionId, string name, CancellationToken cancellationToken) =>
+        Run(() => Engine.GetSession(sessionId).SaveState(CheckpointNames.Resolve(CheckpointRoot, name)), cancellationToken);
+
+    /// <inheritdoc />
+    public Task LoadStateAsync(string sessionId, string name, CancellationToken cancellationToken) =>
+        Run(() => Engine.GetSession(sessionId).LoadState(CheckpointNames.Resolve(CheckpointRoot, name)), cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        if (ownsEngine)
+        {
+            Engine.Dispose();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private static Task<T> Run<T>(System.Func<T> call, CancellationToken cancellationToken) =>
+        Task.Run(() =>
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return call();
+        }, cancellationToken);
+
+    private static Task Run(System.Action call, CancellationToken cancellationToken) =>
+        Task.Run(() =>
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            call();
+        }, cancellationToken);
+}

@@ -1,0 +1,38 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Mint.Dsl;
+
+namespace Mint.Client.Transport;
+
+/// <summary>
+/// How a client reaches a training engine: in-process (<see cref="EmbeddedTransport"/>) or over the
+/// network. Each call addresses one training session; built-in losses travel by name and config.
+/// </summary>
+public interface ITrainingTransport : IAsyncDisposable
+{
+    /// <summary>Opens a training session with fresh LoRA adapters; returns its id.</summary>
+    Task<string> CreateSessionAsync(LoraConfig lora, CancellationToken cancellationToken);
+
+    /// <summary>What the session runs on.</summary>
+    Task<ModelInfo> GetInfoAsync(string sessionId, CancellationToken cancellationToken);
+
+    /// <summary>Per-token target log-probs, no gradient.</summary>
+    Task<ForwardResult> ForwardAsync(string sessionId, IReadOnlyList<Datum> data, CancellationToken cancellationToken);
+
+    /// <summary>A built-in loss inside the model's forward/backward pass; gradients accumulate.</summary>
+    Task<ForwardBackwardResult> ForwardBackwardAsync(string sessionId, IReadOnlyList<Datum> data, LossFn lossFn, CancellationToken cancellationToken);
+
+    /// <summary>An Adam(W) step from the accumulated gradients.</summary>
+    Task<OptimStepResult> OptimStepAsync(string sessionId, AdamParams adamParams, CancellationToken cancellationToken);
+
+    /// <summary>Samples completions of a prompt with the session's current weights.</summary>
+    Task<SampleResult> SampleAsync(string sessionId, ModelInput prompt, int numSamples, SamplingParams samplingParams, CancellationToken cancellationToken);
+
+    /// <summary>Saves adapters and optimizer state under a checkpoint name.</summary>
+    Task SaveStateAsync(string sessionId, string name, CancellationToken cancellationToken);
+
+    /// <summary>Restores adapters and optimizer state from a checkpoint name.</summary>
+    Task LoadStateAsync(string sessionId, string name, CancellationToken cancellationToken);
+}
