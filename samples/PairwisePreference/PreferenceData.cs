@@ -26,4 +26,23 @@ public static class PreferenceData
                 ["weights"] = TensorData.FromSingles(weights),
             });
     }
+
+    /// <summary>
+    /// Alternating (chosen, rejected) datums over shared random prompts: chosen completions use even
+    /// token ids, rejected ones odd ids, so a model can learn the preference.
+    /// </summary>
+    public static List<Datum> SyntheticPairs(int pairs, int seed)
+    {
+        var random = new System.Random(seed);
+        var batch = new List<Datum>();
+        for (var pair = 0; pair < pairs; pair++)
+        {
+            var prompt = Enumerable.Range(0, 4).Select(_ => random.Next(1, 64)).ToArray();
+            var length = 2 + random.Next(3);
+            batch.Add(Completion(prompt, Enumerable.Range(0, length).Select(_ => 2 * random.Next(1, 32)).ToArray()));
+            batch.Add(Completion(prompt, Enumerable.Range(0, length).Select(_ => (2 * random.Next(0, 32)) + 1).ToArray()));
+        }
+
+        return batch;
+    }
 }

@@ -1,48 +1,46 @@
-// The pairwise-preference (Bradley–Terry) loss on a small synthetic batch: the generated
-// definition validates the batch, computes the loss and its metrics, and returns dL/dlogprobs
-// per datum, the per-token weights the training server's second pass would receive.
+// Quickstart: train a small transformer in-process with the pairwise-preference (Bradley–Terry)
+// loss written in the DSL. The loss runs here, on the client; the engine trains LoRA adapters.
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
+using Mint.Client;
 using Mint.Dsl;
+using Mint.Engine.Model;
 using Mint.Samples.Preference;
 
-var random = new Random(7);
-var batch = new List<Datum>();
-var logprobs = new List<TensorData>();
-for (var pair = 0; pair < 4; pair++)
+// No model hub here: create a small seeded model and save it as a Hugging Face-style folder.
+var modelFolder = Path.Combine(Path.GetTempPath(), "mint-quickstart-model");
+using (var model = new PretrainedModel("quickstart", ModelWeights.Random(SampleModel.Config, seed: 7)))
 {
-    var prompt = Enumerable.Range(0, 5).Select(_ => random.Next(1000)).ToArray();
-    foreach (var preferred in new[] { true, false })
-    {
-        var completion = Enumerable.Range(0, 3 + random.Next(4)).Select(_ => random.Next(1000)).ToArray();
-        batch.Add(PreferenceData.Completion(prompt, completion));
-        // Stand-in for the model's forward pass: the chosen completion is usually likelier.
-        var bias = preferred ? -0.6 : -1.4;
-        logprobs.Add(TensorData.FromSingles(Enumerable.Range(0, batch[^1].ModelInput.Length).Select(_ => (float)(bias + (random.NextDouble() - 0.5)))));
-    }
+    model.Save(modelFolder);
 }
 
+await using var service = new ServiceClient(new ServiceClientOptions
+{
+    BaseModelPath = modelFolder,
+    CheckpointDirectory = Path.Combine(Path.GetTempPath(), "mint-quickstart-checkpoints"),
+});
+var training = await service.CreateLoraTrainingClientAsync(new LoraConfig(Rank: 8, Seed: 1));
+var batch = PreferenceData.SyntheticPairs(pairs: 8, seed: 3);
 var loss = PreferenceLosses.PairwisePreferenceLoss;
-Console.WriteLine($"Contract: {loss.Contract}");
-var result = loss.ComputeGradient(batch, logprobs);
-Console.WriteLine($"loss            {result.Loss:F6}");
-foreach (var (name, value) in result.Metrics)
+
+Console.WriteLine($"Model: {(await training.GetInfoAsync()).ModelName}, LoRA rank 8; loss {loss.Contract}");
+Console.WriteLine($"Training on {batch.Count / 2} preference pairs:");
+for (var step = 1; step <= 15; step++)
 {
-    Console.WriteLine($"{name,-15} {value:F6}");
+    var result = await training.ForwardBackwardCustomAsync(batch, loss);
+    await training.OptimStepAsync(new AdamParams(LearningRate: 2e-2));
+    Console.WriteLine($"step {step,2}/15  loss {result.Loss:F4}  pair_accuracy {result.Metrics["pair_accuracy"]:F3}  mean_margin {result.Metrics["mean_margin"]:F3}");
 }
 
 Console.WriteLine();
-Console.WriteLine("Per-token weights for the second pass (-dL/dlogprobs), chosen datum 0:");
-Console.WriteLine("  " + string.Join(" ", result.LogprobGradients[0].ToSingles().Select(gradient => (0 - gradient).ToString("F3"))));
-
-Console.WriteLine();
-Console.WriteLine("A broken batch is rejected before anything runs:");
+Console.WriteLine("A broken batch is rejected before anything is sent:");
+var broken = batch.Take(3).ToList();
+broken[1] = new Datum(broken[1].ModelInput, new Dictionary<string, TensorData> { ["target_tokens"] = broken[1].LossFnInputs["target_tokens"] });
 try
 {
-    var broken = batch.Take(3).ToList();
-    broken[1] = new Datum(broken[1].ModelInput, new Dictionary<string, TensorData> { ["target_tokens"] = broken[1].LossFnInputs["target_tokens"] });
-    loss.Validate(broken);
+    await training.ForwardBackwardCustomAsync(broken, loss);
 }
 catch (BatchValidationException error)
 {
