@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Mint.Client.Transport;
@@ -36,6 +37,10 @@ public sealed class ServiceClient : IAsyncDisposable
         return new TrainingClient(Transport, id);
     }
 
+    /// <summary>The ids of the open training sessions this client may use (on a server: those of its API key).</summary>
+    public Task<IReadOnlyList<string>> ListSessionsAsync(CancellationToken cancellationToken = default) =>
+        Transport.ListSessionsAsync(cancellationToken);
+
     /// <inheritdoc />
     public ValueTask DisposeAsync() => Transport.DisposeAsync();
 
@@ -43,7 +48,11 @@ public sealed class ServiceClient : IAsyncDisposable
     {
         if (options.ServerUrl is not null)
         {
-            throw new NotSupportedException("The gRPC transport is not built yet; leave ServerUrl null to train in-process.");
+            return new GrpcTransport(new GrpcTransportOptions
+            {
+                ServerUrl = options.ServerUrl,
+                ApiKey = options.ApiKey ?? Environment.GetEnvironmentVariable(ServiceClientOptions.ApiKeyVariable),
+            });
         }
 
         if (options.BaseModelPath is null)

@@ -15,7 +15,10 @@ public sealed record ServiceClientOptions
     /// <summary>A <c>Mint.Server</c> to train against over gRPC; null trains in-process.</summary>
     public Uri? ServerUrl { get; init; }
 
-    /// <summary>The server's API key, sent as a bearer token.</summary>
+    /// <summary>The environment variable an unset <see cref="ApiKey"/> is read from.</summary>
+    public const string ApiKeyVariable = "MINT_API_KEY";
+
+    /// <summary>The server's API key, sent as a bearer token; when null, <c>MINT_API_KEY</c> is used if set.</summary>
     public string? ApiKey { get; init; }
 
     /// <summary>Where the embedded engine keeps checkpoints (names resolve inside it).</summary>

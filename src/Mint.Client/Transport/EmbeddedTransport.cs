@@ -34,6 +34,10 @@ public sealed class EmbeddedTransport : ITrainingTransport
         Run(() => Engine.CreateSession(lora).Id, cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<string>> ListSessionsAsync(CancellationToken cancellationToken) =>
+        Run(() => Engine.SessionIds, cancellationToken);
+
+    /// <inheritdoc />
     public Task<ModelInfo> GetInfoAsync(string sessionId, CancellationToken cancellationToken) =>
         Run(() => Engine.GetSession(sessionId).Info, cancellationToken);
 

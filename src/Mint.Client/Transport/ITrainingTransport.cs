@@ -8,12 +8,15 @@ namespace Mint.Client.Transport;
 
 /// <summary>
 /// How a client reaches a training engine: in-process (<see cref="EmbeddedTransport"/>) or over the
-/// network. Each call addresses one training session; built-in losses travel by name and config.
+/// network (<see cref="GrpcTransport"/>). Each call addresses one training session; built-in losses travel by name and config.
 /// </summary>
 public interface ITrainingTransport : IAsyncDisposable
 {
     /// <summary>Opens a training session with fresh LoRA adapters; returns its id.</summary>
     Task<string> CreateSessionAsync(LoraConfig lora, CancellationToken cancellationToken);
+
+    /// <summary>The ids of the open sessions this client may use (on a server: the caller's own).</summary>
+    Task<IReadOnlyList<string>> ListSessionsAsync(CancellationToken cancellationToken);
 
     /// <summary>What the session runs on.</summary>
     Task<ModelInfo> GetInfoAsync(string sessionId, CancellationToken cancellationToken);

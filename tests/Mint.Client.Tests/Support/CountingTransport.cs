@@ -14,6 +14,9 @@ internal sealed class CountingTransport(ITrainingTransport inner) : ITrainingTra
     public Task<string> CreateSessionAsync(LoraConfig lora, CancellationToken cancellationToken) =>
         Record("create_session", inner.CreateSessionAsync(lora, cancellationToken));
 
+    public Task<IReadOnlyList<string>> ListSessionsAsync(CancellationToken cancellationToken) =>
+        Record("list_sessions", inner.ListSessionsAsync(cancellationToken));
+
     public Task<ModelInfo> GetInfoAsync(string sessionId, CancellationToken cancellationToken) =>
         Record("get_info", inner.GetInfoAsync(sessionId, cancellationToken));
 

@@ -1,0 +1,164 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Mint.Dsl;
+using Mint.Protocol.Conversion;
+using V1 = Mint.Protocol.V1;
+
+namespace Mint.Client.Transport;
+
+/// <summary>
+/// Talks to a <c>Mint.Server</c> over gRPC (HTTP/2). Built-in losses run on the server; a custom
+/// loss's two passes (forward, then weighted cross-entropy) are ordinary calls here. Failed calls
+/// surface as the exceptions the embedded engine throws (<see cref="BatchValidationException"/>,
+/// <see cref="Mint.Engine.Training.SessionNotFoundException"/>, <see cref="Mint.Engine.Training.CheckpointException"/>)
+/// or as <see cref="MintServerException"/> subclasses; a cancelled call throws
+/// <see cref="OperationCanceledException"/>. Thread-safe: calls may run concurrently.
+/// </summary>
+public sealed class GrpcTransport : ITrainingTransport
+{
+    private readonly GrpcChannel channel;
+    private readonly V1.Training.TrainingClient client;
+    private readonly Metadata headers = [];
+
+    /// <summary>Connects to <paramref name="serverUrl"/>, presenting <paramref name="apiKey"/> when given.</summary>
+    public GrpcTransport(Uri serverUrl, string? apiKey = null)
+        : this(new GrpcTransportOptions { ServerUrl = serverUrl, ApiKey = apiKey })
+    {
+    }
+
+    /// <summary>Connects as <paramref name="options"/> say. No call is made until the first request.</summary>
+    public GrpcTransport(GrpcTransportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        channel = GrpcChannel.ForAddress(options.ServerUrl, new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = options.MaxMessageBytes,
+            MaxSendMessageSize = options.MaxMessageBytes,
+            HttpHandler = options.HttpHandler ?? new SocketsHttpHandler
+            {
+                EnableMultipleHttp2Connections = true,
+                // Validation failures list every violation in a trailer; allow large ones (in KiB).
+                MaxResponseHeadersLength = 64 * 1024,
+            },
+            DisposeHttpClient = true,
+            ThrowOperationCanceledOnCancellation = true,
+        });
+        client = new V1.Training.TrainingClient(channel);
+        if (options.ApiKey is not null)
+        {
+            headers.Add("authorization", "Bearer " + options.ApiKey);
+        }
+
+        ServerUrl = options.ServerUrl;
+    }
+
+    /// <summary>The server calls go to.</summary>
+    public Uri ServerUrl { get; }
+
+    /// <summary>The channel, for calls outside the training service (e.g. gRPC health checks).</summary>
+    public ChannelBase Channel => channel;
+
+    /// <inheritdoc />
+    public Task<string> CreateSessionAsync(LoraConfig lora, CancellationToken cancellationToken)
+    {
+        // The engine's own check, so a bad config fails here exactly as it does in-process.
+        lora.Check();
+        return Call(
+            options => client.CreateSessionAsync(new V1.CreateSessionRequest { Lora = ParamsCodec.ToWire(lora) }, options),
+            response => response.SessionId,
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<string>> ListSessionsAsync(CancellationToken cancellationToken) => Call(
+        options => client.ListSessionsAsync(new V1.ListSessionsRequest(), options),
+        response => (IReadOnlyList<string>)response.SessionIds.ToList(),
+        cancellationToken);
+
+    /// <inheritdoc />
+    public Task<ModelInfo> GetInfoAsync(string sessionId, CancellationToken cancellationToken) => Call(
+        options => client.GetInfoAsync(new V1.GetInfoRequest { SessionId = sessionId }, options),
+        ResultCodec.FromWire,
+        cancellationToken);
+
+    /// <inheritdoc />
+    public Task<ForwardResult> ForwardAsync(string sessionId, IReadOnlyList<Datum> data, CancellationToken cancellationToken)
+    {
+        var request = new V1.ForwardRequest { SessionId = sessionId };
+        request.Data.AddRange(data.Select(BatchCodec.ToWire));
+        return Call(options => client.ForwardAsync(request, options), ResultCodec.FromWire, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<ForwardBackwardResult> ForwardBackwardAsync(string sessionId, IReadOnlyList<Datum> data, LossFn lossFn, CancellationToken cancellationToken)
+    {
+        var loss = new V1.BuiltinLoss { Name = lossFn.Name };
+        loss.Config.Add(lossFn.Config.ToDictionary(entry => entry.Key, entry => entry.Value));
+        var request = new V1.ForwardBackwardRequest { SessionId = sessionId, Builtin = loss };
+        request.Data.AddRange(data.Select(BatchCodec.ToWire));
+        return Call(options => client.ForwardBackwardAsync(request, options), ResultCodec.FromWire, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<OptimStepResult> OptimStepAsync(string sessionId, AdamParams adamParams, CancellationToken cancellationToken) => Call(
+        options => client.OptimStepAsync(new V1.OptimStepRequest { SessionId = sessionId, AdamParams = ParamsCodec.ToWire(adamParams) }, options),
+        ResultCodec.FromWire,
+        cancellationToken);
+
+    /// <inheritdoc />
+    public Task<SampleResult> SampleAsync(string sessionId, ModelInput prompt, int numSamples, SamplingParams samplingParams, CancellationToken cancellationToken) => Call(
+        options => client.SampleAsync(
+            new V1.SampleRequest
+            {
+                SessionId = sessionId,
+                Prompt = BatchCodec.ToWire(prompt),
+                NumSamples = numSamples,
+                SamplingParams = ParamsCodec.ToWire(samplingParams),
+            },
+            options),
+        ResultCodec.FromWire,
+        cancellationToken);
+
+    /// <inheritdoc />
+    public Task SaveStateAsync(string sessionId, string name, CancellationToken cancellationToken) => Call(
+        options => client.SaveStateAsync(new V1.CheckpointRequest { SessionId = sessionId, Name = name }, options),
+        response => response,
+        cancellationToken);
+
+    /// <inheritdoc />
+    public Task LoadStateAsync(string sessionId, string name, CancellationToken cancellationToken) => Call(
+        options => client.LoadStateAsync(new V1.CheckpointRequest { SessionId = sessionId, Name = name }, options),
+        response => response,
+        cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        channel.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task<TResult> Call<TResponse, TResult>(
+        Func<CallOptions, AsyncUnaryCall<TResponse>> call,
+        Func<TResponse, TResult> read,
+        CancellationToken cancellationToken)
+    {
+        TResponse response;
+        try
+        {
+            response = await call(new CallOptions(headers, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        catch (RpcException error)
+        {
+            throw GrpcErrors.ToException(error);
+        }
+
+        return read(response);
+    }
+}

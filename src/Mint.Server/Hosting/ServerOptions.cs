@@ -1,0 +1,56 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.Extensions.Logging;
+using Mint.Protocol;
+
+namespace Mint.Server.Hosting;
+
+/// <summary>How a <see cref="MintServer"/> runs: the command line's options, as a value.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>The base model folder (<c>config.json</c> + <c>*.safetensors</c>).</summary>
+    public required string ModelPath { get; init; }
+
+    /// <summary>The address to listen on; loopback by default. Ignored when Kestrel endpoints are configured.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>The port to listen on (HTTP/2 cleartext); 0 picks a free one. Ignored when Kestrel endpoints are configured.</summary>
+    public int Port { get; init; } = 50051;
+
+    /// <summary>Accepted API keys; none means every caller is the same anonymous owner.</summary>
+    public IReadOnlyList<string> ApiKeys { get; init; } = [];
+
+    /// <summary>Where checkpoints are kept, one sub-folder per API key.</summary>
+    public string CheckpointDirectory { get; init; } = "checkpoints";
+
+    /// <summary>How many requests may wait behind the running one before new ones are refused with <c>RESOURCE_EXHAUSTED</c>.</summary>
+    public int MaxQueue { get; init; } = 64;
+
+    /// <summary>The largest request or response message, in bytes (256 MiB by default).</summary>
+    public int MaxMessageBytes { get; init; } = ProtocolLimits.DefaultMaxMessageBytes;
+
+    /// <summary>The TorchSharp device the engine runs on (<c>cpu</c>, <c>cuda</c>, <c>cuda:1</c>).</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>
+    /// A JSON settings file read as ASP.NET Core configuration, e.g. a <c>Kestrel</c> section with
+    /// TLS endpoints and certificates. Environment variables (<c>Kestrel__Endpoints__…</c>) work too.
+    /// </summary>
+    public string? SettingsFile { get; init; }
+
+    /// <summary>Console log lines as single-line text or as JSON objects.</summary>
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
+
+    /// <summary>Replaces the console logging set up from <see cref="LogFormat"/> (tests capture logs with it).</summary>
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+}
+
+/// <summary>How the server writes its console log.</summary>
+public enum LogFormat
+{
+    /// <summary>One line of text per entry.</summary>
+    Text,
+
+    /// <summary>One JSON object per entry, with the template's fields as properties.</summary>
+    Json,
+}

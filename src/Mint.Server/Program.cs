@@ -1,0 +1,51 @@
+using System;
+using System.CommandLine;
+using System.Threading;
+using System.Threading.Tasks;
+using Mint.Engine.Model;
+using Mint.Server.Hosting;
+
+namespace Mint.Server;
+
+/// <summary>
+/// <c>dotnet run --project src/Mint.Server -- --model &lt;folder&gt; --port 50051</c>: serves the model
+/// until Ctrl+C (or SIGTERM), then finishes running calls and exits.
+/// </summary>
+public static class Program
+{
+    /// <summary>Parses the command line and runs the server.</summary>
+    public static Task<int> Main(string[] args)
+    {
+        var command = ServerCommandLine.Command();
+        command.SetAction(RunAsync);
+        // Ctrl+C cancels the action's token; give running calls time to finish before the process ends.
+        return command.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
+    }
+
+    private static async Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
+    {
+        var options = ServerCommandLine.ToOptions(parsed, Environment.GetEnvironmentVariable(ServerCommandLine.ApiKeyVariable));
+        if (ServerCommandLine.WantsDemoModel(parsed) && DemoModel.CreateIfMissing(options.ModelPath))
+        {
+            Console.WriteLine($"Created a small random model in {options.ModelPath}.");
+        }
+
+        MintServer server;
+        try
+        {
+            server = await MintServer.StartAsync(options, cancellationToken);
+        }
+        catch (ModelLoadException error)
+        {
+            Console.Error.WriteLine(error.Message);
+            return 2;
+        }
+
+        await using (server)
+        {
+            await server.WaitForShutdownAsync(cancellationToken);
+        }
+
+        return 0;
+    }
+}

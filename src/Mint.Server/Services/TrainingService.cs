@@ -1,0 +1,142 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading.Tasks;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Mint.Dsl;
+using Mint.Engine;
+using Mint.Protocol.Conversion;
+using Mint.Server.Logging;
+using Mint.Server.Scheduling;
+using Mint.Server.Security;
+using Mint.Server.Sessions;
+using V1 = Mint.Protocol.V1;
+
+namespace Mint.Server.Services;
+
+/// <summary>
+/// The training service: each RPC decodes its request, waits its turn in the <see cref="EngineQueue"/>,
+/// makes one engine call on a session the caller owns, and encodes the result. Decoding happens
+/// before queueing so a malformed request never holds the engine.
+/// </summary>
+internal sealed class TrainingService(
+    MintEngine engine,
+    EngineQueue queue,
+    SessionOwners owners,
+    CheckpointStore checkpoints,
+    ILogger<TrainingService> logger) : V1.Training.TrainingBase
+{
+    public override Task<V1.CreateSessionResponse> CreateSession(V1.CreateSessionRequest request, ServerCallContext context) =>
+        Handle(context, "create_session", null, 0, caller =>
+        {
+            var session = engine.CreateSession(ParamsCodec.FromWire(request.Lora));
+            if (context.CancellationToken.IsCancellationRequested)
+            {
+                // Nobody will learn this id: leave no session behind.
+                engine.CloseSession(session.Id);
+                context.CancellationToken.ThrowIfCancellationRequested();
+            }
+
+            owners.Add(session.Id, caller);
+            return new V1.CreateSessionResponse { SessionId = session.Id };
+        });
+
+    public override Task<V1.ListSessionsResponse> ListSessions(V1.ListSessionsRequest request, ServerCallContext context) =>
+        Handle(context, "list_sessions", null, 0, caller =>
+        {
+            var response = new V1.ListSessionsResponse();
+            response.SessionIds.AddRange(owners.Of(caller));
+            return response;
+        }, queued: false);
+
+    public override Task<V1.ModelInfo> GetInfo(V1.GetInfoRequest request, ServerCallContext context) =>
+        Handle(context, "get_info", request.SessionId, 0, caller =>
+            ResultCodec.ToWire(owners.Get(caller, request.SessionId).Info));
+
+    public override Task<V1.ForwardResponse> Forward(V1.ForwardRequest request, ServerCallContext context) =>
+        Handle(context, "forward", request.SessionId, request.Data.Count, caller => BatchCodec.FromWire(request.Data, "forward"), (caller, data) =>
+            ResultCodec.ToWire(owners.Get(caller, request.SessionId).Forward(data)));
+
+    public override Task<V1.ForwardBackwardResponse> ForwardBackward(V1.ForwardBackwardRequest request, ServerCallContext context)
+    {
+        var lossName = request.Builtin?.Name ?? string.Empty;
+        return Handle(context, "forward_backward:" + lossName, request.SessionId, request.Data.Count, caller =>
+            {
+                if (request.LossCase != V1.ForwardBackwardRequest.LossOneofCase.Builtin)
+                {
+                    throw new BatchValidationException("forward_backward", [new(null, "loss", "the request names no loss; set 'builtin'.")]);
+                }
+
+                var loss = LossFn.FromName(lossName, request.Builtin!.Config.ToDictionary(entry => entry.Key, entry => entry.Value));
+                return (Loss: loss, Data: BatchCodec.FromWire(request.Data, BatchValidationException.ForLoss(lossName)));
+            },
+            (caller, decoded) => ResultCodec.ToWire(owners.Get(caller, request.SessionId).ForwardBackward(decoded.Data, decoded.Loss)));
+    }
+
+    public override Task<V1.OptimStepResponse> OptimStep(V1.OptimStepRequest request, ServerCallContext context) =>
+        Handle(context, "optim_step", request.SessionId, 0, caller =>
+            ResultCodec.ToWire(owners.Get(caller, request.SessionId).OptimStep(ParamsCodec.FromWire(request.AdamParams))));
+
+    public override Task<V1.SampleResponse> Sample(V1.SampleRequest request, ServerCallContext context) =>
+        Handle(context, "sample", request.SessionId, 1, caller =>
+            ResultCodec.ToWire(owners.Get(caller, request.SessionId)
+                .Sample(BatchCodec.FromWire(request.Prompt), request.NumSamples, ParamsCodec.FromWire(request.SamplingParams))));
+
+    public override Task<V1.CheckpointResponse> SaveState(V1.CheckpointRequest request, ServerCallContext context) =>
+        Handle(context, "save_state", request.SessionId, 0, caller =>
+        {
+            checkpoints.Save(caller, owners.Get(caller, request.SessionId), request.Name);
+            return new V1.CheckpointResponse();
+        });
+
+    public override Task<V1.CheckpointResponse> LoadState(V1.CheckpointRequest request, ServerCallContext context) =>
+        Handle(context, "load_state", request.SessionId, 0, caller =>
+        {
+            checkpoints.Load(caller, owners.Get(caller, request.SessionId), request.Name);
+            return new V1.CheckpointResponse();
+        });
+
+    private Task<TResponse> Handle<TResponse>(ServerCallContext context, string operation, string? sessionId, int datums, Func<Caller, TResponse> call, bool queued = true) =>
+        Handle(context, operation, sessionId, datums, _ => true, (caller, _) => call(caller), queued);
+
+    /// <summary>Decode, queue, call, encode — and one log line, whatever happens.</summary>
+    private async Task<TResponse> Handle<TInput, TResponse>(
+        ServerCallContext context,
+        string operation,
+        string? sessionId,
+        int datums,
+        Func<Caller, TInput> decode,
+        Func<Caller, TInput, TResponse> call,
+        bool queued = true)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var caller = ApiKeyInterceptor.CallerOf(context);
+        var status = StatusCode.OK;
+        try
+        {
+            var input = decode(caller);
+            return queued
+                ? await queue.RunAsync(() => call(caller, input), context.CancellationToken).ConfigureAwait(false)
+                : call(caller, input);
+        }
+        catch (Exception error)
+        {
+            var rpc = ErrorStatus.From(error, context.CancellationToken.IsCancellationRequested);
+            status = rpc.StatusCode;
+            if (status == StatusCode.Internal && error is not RpcException)
+            {
+                ServerLog.Failed(logger, error, operation, sessionId);
+            }
+
+            throw rpc;
+        }
+        finally
+        {
+            var level = status is StatusCode.OK or StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.FailedPrecondition or StatusCode.Cancelled
+                ? LogLevel.Information
+                : LogLevel.Warning;
+            ServerLog.Request(logger, level, operation, sessionId, caller.Id, datums, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+}

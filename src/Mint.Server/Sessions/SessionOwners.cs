@@ -1,0 +1,38 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Mint.Engine;
+using Mint.Engine.Training;
+using Mint.Server.Security;
+
+namespace Mint.Server.Sessions;
+
+/// <summary>
+/// Which caller owns which session. A caller reaches only its own sessions: another caller's id
+/// is answered exactly like an id that never existed (<see cref="SessionNotFoundException"/>), so
+/// session ids leak nothing across callers.
+/// </summary>
+internal sealed class SessionOwners(MintEngine engine)
+{
+    private readonly ConcurrentDictionary<string, (Caller Owner, long Order)> owners = new();
+    private long created;
+
+    /// <summary>Records that <paramref name="owner"/> created <paramref name="sessionId"/>.</summary>
+    public void Add(string sessionId, Caller owner) =>
+        owners[sessionId] = (owner, Interlocked.Increment(ref created));
+
+    /// <summary>The session <paramref name="sessionId"/> if <paramref name="caller"/> owns it.</summary>
+    /// <exception cref="SessionNotFoundException">When it does not exist or belongs to someone else.</exception>
+    public TrainingSession Get(Caller caller, string sessionId) =>
+        owners.TryGetValue(sessionId, out var entry) && entry.Owner == caller
+            ? engine.GetSession(sessionId)
+            : throw new SessionNotFoundException(sessionId);
+
+    /// <summary>The ids of <paramref name="caller"/>'s sessions, oldest first.</summary>
+    public IReadOnlyList<string> Of(Caller caller) => owners
+        .Where(entry => entry.Value.Owner == caller)
+        .OrderBy(entry => entry.Value.Order)
+        .Select(entry => entry.Key)
+        .ToList();
+}

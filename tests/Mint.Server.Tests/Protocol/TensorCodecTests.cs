@@ -1,0 +1,81 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Google.Protobuf;
+using Mint.Dsl;
+using Mint.Protocol.Conversion;
+using Xunit;
+using V1 = Mint.Protocol.V1;
+
+namespace Mint.Server.Tests.Protocol;
+
+/// <summary>Tensors on the wire: raw little-endian bytes that round-trip bit for bit.</summary>
+public sealed class TensorCodecTests
+{
+    [Fact]
+    public void Tensors_round_trip_bit_for_bit_with_their_shape()
+    {
+        var floats = TensorData.FromSingles([1.5f, float.NaN, -0f, float.Epsilon, float.MaxValue, -3.25f], [2, 3]);
+        var doubles = TensorData.FromDoubles([Math.PI, double.NegativeInfinity, 1e-300]);
+        var longs = TensorData.FromInt64s([long.MinValue, -1, 0, long.MaxValue]);
+
+        foreach (var tensor in new[] { floats, doubles, longs })
+        {
+            Assert.True(TensorCodec.TryFromWire(TensorCodec.ToWire(tensor), out var back, out var problem), problem);
+            Assert.Equal(tensor.DType, back!.DType);
+            Assert.Equal(tensor.Shape, back.Shape);
+            for (var index = 0; index < tensor.Count; index++)
+            {
+                Assert.Equal(BitConverter.DoubleToInt64Bits(tensor[index]), BitConverter.DoubleToInt64Bits(back[index]));
+            }
+        }
+
+        Assert.Equal(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(TensorCodec.FromWire(TensorCodec.ToWire(floats)).ToSingles()[2]));
+    }
+
+    [Fact]
+    public void The_bytes_are_little_endian_raw_values()
+    {
+        var wire = TensorCodec.ToWire(TensorData.FromSingles([1f, -2f]));
+
+        Assert.Equal(V1.DType.Float32, wire.Dtype);
+        Assert.Equal([2L], wire.Shape);
+        Assert.Equal(new byte[] { 0, 0, 0x80, 0x3f, 0, 0, 0, 0xc0 }, wire.Data.ToByteArray());
+    }
+
+    [Fact]
+    public void Per_token_inputs_cost_their_size_in_memory()
+    {
+        var tensor = TensorData.FromSingles(new float[1000]);
+
+        Assert.InRange(TensorCodec.ToWire(tensor).CalculateSize(), 4000, 4010);
+    }
+
+    [Theory]
+    [InlineData(V1.DType.Unspecified, new long[] { 1 }, 4, "dtype Unspecified is not one of float32, int64, float64.")]
+    [InlineData(V1.DType.Float32, new long[] { 3 }, 8, "the data holds 8 bytes; float32 [3] needs 12.")]
+    [InlineData(V1.DType.Int64, new long[] { -1, -2 }, 16, "shape [-1, -2] has a negative dimension.")]
+    public void Malformed_tensors_are_reported(V1.DType dtype, long[] shape, int bytes, string expected)
+    {
+        var wire = new V1.Tensor { Dtype = dtype, Data = ByteString.CopyFrom(new byte[bytes]) };
+        wire.Shape.AddRange(shape);
+
+        Assert.False(TensorCodec.TryFromWire(wire, out _, out var problem));
+        Assert.Equal(expected, problem);
+    }
+
+    [Fact]
+    public void A_batch_with_malformed_tensors_names_every_datum_and_key()
+    {
+        var good = BatchCodec.ToWire(new Datum(ModelInput.FromInts([1, 2]), new Dictionary<string, TensorData> { ["weights"] = TensorData.FromSingles([1, 1]) }));
+        var bad = good.Clone();
+        bad.LossFnInputs[0].Tensor.Data = ByteString.CopyFrom(new byte[3]);
+        bad.LossFnInputs.Add(good.LossFnInputs[0].Clone());
+
+        var error = Assert.Throws<BatchValidationException>(() => BatchCodec.FromWire([good, bad], "forward"));
+
+        Assert.Equal(
+            ["datum 1, 'weights': the data holds 3 bytes; float32 [2] needs 8.", "datum 1, 'weights': the key appears more than once."],
+            error.Violations.Select(violation => violation.ToString()));
+    }
+}

@@ -1,0 +1,84 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading.Tasks;
+using Grpc.Health.V1;
+using Microsoft.Extensions.Logging;
+using Mint.Client;
+using Mint.Client.Transport;
+using Mint.Server.Hosting;
+
+namespace Mint.Server.Tests.Support;
+
+/// <summary>
+/// A real <see cref="MintServer"/> on 127.0.0.1 and a free port (Kestrel, HTTP/2 over a socket),
+/// with its own checkpoint folder unless one is shared, and its log captured.
+/// </summary>
+internal sealed class RunningServer : IAsyncDisposable
+{
+    private readonly bool ownsCheckpoints;
+    private readonly List<IAsyncDisposable> clients = [];
+
+    private RunningServer(MintServer server, string checkpointRoot, bool ownsCheckpoints, LogCapture logs)
+    {
+        Server = server;
+        CheckpointRoot = checkpointRoot;
+        this.ownsCheckpoints = ownsCheckpoints;
+        Logs = logs;
+    }
+
+    public MintServer Server { get; }
+
+    public Uri Url => Server.Address;
+
+    public string CheckpointRoot { get; }
+
+    public LogCapture Logs { get; }
+
+    public static async Task<RunningServer> StartAsync(string modelFolder, string? checkpointRoot = null, IReadOnlyList<string>? apiKeys = null, int maxQueue = 64)
+    {
+        var ownsCheckpoints = checkpointRoot is null;
+        checkpointRoot ??= Directory.CreateTempSubdirectory("mint-server-checkpoints-").FullName;
+        var logs = new LogCapture();
+        var server = await MintServer.StartAsync(new ServerOptions
+        {
+            ModelPath = modelFolder,
+            Port = 0,
+            ApiKeys = apiKeys ?? [],
+            CheckpointDirectory = checkpointRoot,
+            MaxQueue = maxQueue,
+            ConfigureLogging = logging => logging.ClearProviders().AddProvider(logs),
+        });
+        return new RunningServer(server, checkpointRoot, ownsCheckpoints, logs);
+    }
+
+    /// <summary>A service client over gRPC to this server, disposed with it.</summary>
+    public ServiceClient Client(string? apiKey = null)
+    {
+        var client = new ServiceClient(new GrpcTransport(Url, apiKey));
+        clients.Add(client);
+        return client;
+    }
+
+    /// <summary>The standard gRPC health service's answer for the whole server.</summary>
+    public async Task<HealthCheckResponse.Types.ServingStatus> HealthAsync()
+    {
+        await using var transport = new GrpcTransport(Url);
+        var health = new Health.HealthClient(transport.Channel);
+        return (await health.CheckAsync(new HealthCheckRequest())).Status;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in clients)
+        {
+            await client.DisposeAsync();
+        }
+
+        await Server.DisposeAsync();
+        if (ownsCheckpoints)
+        {
+            Directory.Delete(CheckpointRoot, recursive: true);
+        }
+    }
+}
