@@ -16,16 +16,16 @@ public static class Program
     /// <summary>Parses the command line and runs the server.</summary>
     public static Task<int> Main(string[] args)
     {
-        var command = ServerCommandLine.Command();
-        command.SetAction(RunAsync);
+        var commandLine = new ServerCommandLine();
+        commandLine.Command.SetAction((parsed, cancellationToken) => RunAsync(commandLine, parsed, cancellationToken));
         // Ctrl+C cancels the action's token; give running calls time to finish before the process ends.
-        return command.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
+        return commandLine.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
     }
 
-    private static async Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ServerCommandLine commandLine, ParseResult parsed, CancellationToken cancellationToken)
     {
-        var options = ServerCommandLine.ToOptions(parsed, Environment.GetEnvironmentVariable(ServerCommandLine.ApiKeyVariable));
-        if (ServerCommandLine.WantsDemoModel(parsed) && DemoModel.CreateIfMissing(options.ModelPath))
+        var options = commandLine.ToOptions(parsed, Environment.GetEnvironmentVariable(ServerCommandLine.ApiKeyVariable));
+        if (commandLine.WantsDemoModel(parsed) && DemoModel.CreateIfMissing(options.ModelPath))
         {
             Console.WriteLine($"Created a small random model in {options.ModelPath}.");
         }

@@ -109,8 +109,8 @@ public sealed class MintServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops taking calls, lets running ones finish, then frees the engine. Calls still waiting in
-    /// the queue are cancelled and never run.
+    /// Stops accepting calls, lets those running or queued finish (within the host's shutdown
+    /// timeout), then frees the engine.
     /// </summary>
     public async ValueTask DisposeAsync()
     {

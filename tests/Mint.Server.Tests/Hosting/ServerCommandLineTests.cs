@@ -8,9 +8,10 @@ public sealed class ServerCommandLineTests
 {
     private static ServerOptions Parse(string[] args, string? environmentKeys = null)
     {
-        var parsed = ServerCommandLine.Command().Parse(args);
+        var commandLine = new ServerCommandLine();
+        var parsed = commandLine.Parse(args);
         Assert.Empty(ServerCommandLine.Errors(parsed));
-        return ServerCommandLine.ToOptions(parsed, environmentKeys);
+        return commandLine.ToOptions(parsed, environmentKeys);
     }
 
     [Fact]
@@ -53,7 +54,7 @@ public sealed class ServerCommandLineTests
     [InlineData(new[] { "--model", "m", "--max-message-mb", "4096" }, "--max-message-mb must be between 1 and 2047.")]
     public void Bad_command_lines_are_reported(string[] args, string expected)
     {
-        var errors = ServerCommandLine.Errors(ServerCommandLine.Command().Parse(args));
+        var errors = ServerCommandLine.Errors(new ServerCommandLine().Parse(args));
 
         Assert.Contains(errors, error => error.Contains(expected));
     }

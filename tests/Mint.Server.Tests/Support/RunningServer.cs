@@ -35,7 +35,7 @@ internal sealed class RunningServer : IAsyncDisposable
 
     public LogCapture Logs { get; }
 
-    public static async Task<RunningServer> StartAsync(string modelFolder, string? checkpointRoot = null, IReadOnlyList<string>? apiKeys = null, int maxQueue = 64)
+    public static async Task<RunningServer> StartAsync(string modelFolder, string? checkpointRoot = null, IReadOnlyList<string>? apiKeys = null, int maxQueue = 64, string? settingsFile = null)
     {
         var ownsCheckpoints = checkpointRoot is null;
         checkpointRoot ??= Directory.CreateTempSubdirectory("mint-server-checkpoints-").FullName;
@@ -47,6 +47,7 @@ internal sealed class RunningServer : IAsyncDisposable
             ApiKeys = apiKeys ?? [],
             CheckpointDirectory = checkpointRoot,
             MaxQueue = maxQueue,
+            SettingsFile = settingsFile,
             ConfigureLogging = logging => logging.ClearProviders().AddProvider(logs),
         });
         return new RunningServer(server, checkpointRoot, ownsCheckpoints, logs);
