@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.CommandLine;
 using System.Threading;
 using System.Threading.Tasks;
@@ -35,8 +36,9 @@ public static class Program
         {
             server = await MintServer.StartAsync(options, cancellationToken);
         }
-        catch (ModelLoadException error)
+        catch (Exception error) when (error is ModelLoadException or ArgumentException or IOException)
         {
+            // A model that does not load, a bad --host, a port in use: say so, without a stack trace.
             Console.Error.WriteLine(error.Message);
             return 2;
         }

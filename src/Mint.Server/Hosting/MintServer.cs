@@ -120,6 +120,7 @@ public sealed class MintServer : IAsyncDisposable
         }
 
         await app.StopAsync().ConfigureAwait(false);
+        ServerLog.Stopped(app.Services.GetRequiredService<ILogger<MintServer>>(), Engine.Model.Name);
         await app.DisposeAsync().ConfigureAwait(false);
         await using (await Queue.PauseAsync().ConfigureAwait(false))
         {

@@ -9,7 +9,7 @@ internal static partial class ServerLog
 {
     /// <summary>One line per training call: what, for whom, how big, how it ended and how long it took.</summary>
     [LoggerMessage(EventId = 1, Message = "{Operation} session={SessionId} owner={Owner} datums={Datums} status={Status} elapsed_ms={ElapsedMs:F1}")]
-    public static partial void Request(ILogger logger, LogLevel level, string operation, string? sessionId, string owner, int datums, StatusCode status, double elapsedMs);
+    public static partial void Request(ILogger logger, LogLevel level, string operation, string sessionId, string owner, int datums, StatusCode status, double elapsedMs);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Method} from {Peer} rejected: {Reason}")]
     public static partial void Unauthenticated(ILogger logger, string method, string peer, string reason);
@@ -19,6 +19,9 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Serving model {Model} (vocab {VocabSize}, context {Context}) on {Addresses}; checkpoints in {Checkpoints}; queue {Capacity}; {Auth}")]
     public static partial void Started(ILogger logger, string model, int vocabSize, int context, string addresses, string checkpoints, int capacity, string auth);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Stopped serving model {Model}")]
+    public static partial void Stopped(ILogger logger, string model);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Listening on {Host} without API keys or TLS: anyone who can reach this address can train and read every session. Use --api-key and TLS (see the README).")]
     public static partial void Exposed(ILogger logger, string host);

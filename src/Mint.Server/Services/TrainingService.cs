@@ -40,7 +40,7 @@ internal sealed class TrainingService(
 
             owners.Add(session.Id, caller);
             return new V1.CreateSessionResponse { SessionId = session.Id };
-        });
+        }, created: response => response.SessionId);
 
     public override Task<V1.ListSessionsResponse> ListSessions(V1.ListSessionsRequest request, ServerCallContext context) =>
         Handle(context, "list_sessions", null, 0, caller =>
@@ -97,8 +97,9 @@ internal sealed class TrainingService(
             return new V1.CheckpointResponse();
         });
 
-    private Task<TResponse> Handle<TResponse>(ServerCallContext context, string operation, string? sessionId, int datums, Func<Caller, TResponse> call, bool queued = true) =>
-        Handle(context, operation, sessionId, datums, _ => true, (caller, _) => call(caller), queued);
+    private Task<TResponse> Handle<TResponse>(
+        ServerCallContext context, string operation, string? sessionId, int datums, Func<Caller, TResponse> call, bool queued = true, Func<TResponse, string>? created = null) =>
+        Handle(context, operation, sessionId, datums, _ => true, (caller, _) => call(caller), queued, created);
 
     /// <summary>Decode, queue, call, encode — and one log line, whatever happens.</summary>
     private async Task<TResponse> Handle<TInput, TResponse>(
@@ -108,7 +109,8 @@ internal sealed class TrainingService(
         int datums,
         Func<Caller, TInput> decode,
         Func<Caller, TInput, TResponse> call,
-        bool queued = true)
+        bool queued = true,
+        Func<TResponse, string>? created = null)
     {
         var started = Stopwatch.GetTimestamp();
         var caller = ApiKeyInterceptor.CallerOf(context);
@@ -116,9 +118,11 @@ internal sealed class TrainingService(
         try
         {
             var input = decode(caller);
-            return queued
+            var response = queued
                 ? await queue.RunAsync(() => call(caller, input), context.CancellationToken).ConfigureAwait(false)
                 : call(caller, input);
+            sessionId ??= created?.Invoke(response);
+            return response;
         }
         catch (Exception error)
         {
@@ -136,7 +140,7 @@ internal sealed class TrainingService(
             var level = status is StatusCode.OK or StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.FailedPrecondition or StatusCode.Cancelled
                 ? LogLevel.Information
                 : LogLevel.Warning;
-            ServerLog.Request(logger, level, operation, sessionId, caller.Id, datums, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            ServerLog.Request(logger, level, operation, sessionId ?? "-", caller.Id, datums, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
     }
 }

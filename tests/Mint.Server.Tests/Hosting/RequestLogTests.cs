@@ -23,6 +23,7 @@ public sealed class RequestLogTests
 
         var requests = server.Logs.Entries.Where(entry => entry.EventId == 1).ToList();
         Assert.Equal(["create_session", "forward_backward:cross_entropy", "optim_step"], requests.Select(entry => entry.Fields["Operation"]));
+        Assert.Equal(training.SessionId, requests[0].Fields["SessionId"]);
         var forwardBackward = requests[1];
         Assert.Equal(training.SessionId, forwardBackward.Fields["SessionId"]);
         Assert.Equal(3, forwardBackward.Fields["Datums"]);
