@@ -44,13 +44,3 @@ public sealed record ServerOptions
     /// <summary>Replaces the console logging set up from <see cref="LogFormat"/> (tests capture logs with it).</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 }
-
-/// <summary>How the server writes its console log.</summary>
-public enum LogFormat
-{
-    /// <summary>One line of text per entry.</summary>
-    Text,
-
-    /// <summary>One JSON object per entry, with the template's fields as properties.</summary>
-    Json,
-}

@@ -95,7 +95,7 @@ public sealed class CancellationTests : IAsyncLifetime
         var training = await server.Client().CreateLoraTrainingClientAsync();
         var random = new Random(1);
         var batch = new System.Collections.Generic.List<Datum>();
-        for (var index = 0; index < 4000; index++)
+        for (var index = 0; index < 300; index++)
         {
             batch.Add(Engine.Tests.Support.Data.Sft(Enumerable.Range(0, 64).Select(_ => random.Next(48)).ToArray()));
         }
