@@ -45,6 +45,10 @@ public sealed class GrpcTransport : ITrainingTransport
                 EnableMultipleHttp2Connections = true,
                 // Validation failures list every violation in a trailer; allow large ones (in KiB).
                 MaxResponseHeadersLength = 64 * 1024,
+                // A long engine call leaves the connection silent; pings keep middleboxes from dropping it.
+                KeepAlivePingDelay = TimeSpan.FromSeconds(60),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
+                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
             },
             DisposeHttpClient = true,
             ThrowOperationCanceledOnCancellation = true,
@@ -65,14 +69,14 @@ public sealed class GrpcTransport : ITrainingTransport
     public ChannelBase Channel => channel;
 
     /// <inheritdoc />
-    public Task<string> CreateSessionAsync(LoraConfig lora, CancellationToken cancellationToken)
+    public async Task<string> CreateSessionAsync(LoraConfig lora, CancellationToken cancellationToken)
     {
         // The engine's own check, so a bad config fails here exactly as it does in-process.
         lora.Check();
-        return Call(
+        return await Call(
             options => client.CreateSessionAsync(new V1.CreateSessionRequest { Lora = ParamsCodec.ToWire(lora) }, options),
             response => response.SessionId,
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

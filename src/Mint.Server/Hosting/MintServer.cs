@@ -9,9 +9,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -63,7 +63,13 @@ public sealed class MintServer : IAsyncDisposable
     /// <exception cref="ModelLoadException">When the model folder cannot be loaded.</exception>
     public static async Task<MintServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
-        var engine = new MintEngine(PretrainedModel.Load(options.ModelPath, torch.device(options.Device)));
+        var device = torch.device(options.Device);
+        if (device.type == DeviceType.CUDA && !torch.cuda.is_available())
+        {
+            throw new ArgumentException($"--device {options.Device}: CUDA is not available (build with -p:MintCuda=true on a machine with a GPU).", nameof(options));
+        }
+
+        var engine = new MintEngine(PretrainedModel.Load(options.ModelPath, device));
         WebApplication? app = null;
         try
         {
@@ -80,9 +86,14 @@ public sealed class MintServer : IAsyncDisposable
             ServerLog.Started(logger, engine.Model.Name, engine.Model.Config.VocabSize, engine.Model.Config.MaxPositionEmbeddings,
                 string.Join(", ", addresses), checkpoints.Root, queue.Capacity,
                 keys.Required ? $"{options.ApiKeys.Count} API key(s): {string.Join(", ", keys.CallerIds)}" : "no API keys");
-            if (!keys.Required && addresses.Any(address => address.Scheme == Uri.UriSchemeHttp && !IsLoopback(address)))
+            var exposed = addresses.Where(address => address.Scheme == Uri.UriSchemeHttp && !IsLoopback(address)).ToList();
+            if (exposed.Count > 0 && !keys.Required)
             {
-                ServerLog.Exposed(logger, string.Join(", ", addresses));
+                ServerLog.Exposed(logger, string.Join(", ", exposed));
+            }
+            else if (exposed.Count > 0)
+            {
+                ServerLog.KeysInClear(logger, string.Join(", ", exposed));
             }
 
             return new MintServer(app, engine, queue, addresses);
@@ -144,6 +155,9 @@ public sealed class MintServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
+
+            // gRPC bounds messages itself (MaxReceiveMessageSize); Kestrel's 30 MB body cap would undercut it.
+            kestrel.Limits.MaxRequestBodySize = null;
             var settings = context.Configuration.GetSection("Kestrel");
             kestrel.Configure(settings, reloadOnChange: false);
             if (!settings.GetSection("Endpoints").GetChildren().Any())

@@ -23,6 +23,9 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Stopped serving model {Model}")]
     public static partial void Stopped(ILogger logger, string model);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Listening on {Host} without API keys or TLS: anyone who can reach this address can train and read every session. Use --api-key and TLS (see the README).")]
-    public static partial void Exposed(ILogger logger, string host);
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Listening on {Addresses} without API keys or TLS: anyone who can reach this address can train and read every session. Use --api-key and TLS (see the README).")]
+    public static partial void Exposed(ILogger logger, string addresses);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Listening on {Addresses} without TLS: API keys cross the network in clear text. Configure a Kestrel HTTPS endpoint (see the README).")]
+    public static partial void KeysInClear(ILogger logger, string addresses);
 }

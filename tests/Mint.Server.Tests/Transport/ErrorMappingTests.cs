@@ -172,4 +172,21 @@ public sealed class ErrorMappingTests : IAsyncLifetime
         Assert.All(result.Logprobs, row => Assert.Equal(63, row.Count));
         Assert.All(result.Logprobs.SelectMany(row => row.ToDoubles()), value => Assert.True(value < 0 && double.IsFinite(value)));
     }
+
+    [Fact]
+    public async Task A_request_beyond_kestrels_30_mb_body_limit_is_read_whole()
+    {
+        var training = await server.Client().CreateLoraTrainingClientAsync();
+        var datum = Data.Sft(Enumerable.Range(0, 64).Select(position => position % 48).ToArray());
+        var batch = Enumerable.Repeat(datum, 45_000).ToList();
+        batch[^1] = new Datum(datum.ModelInput, new Dictionary<string, TensorData> { ["target_tokens"] = datum.LossFnInputs["target_tokens"] });
+        var wireBytes = Mint.Protocol.Conversion.BatchCodec.ToWire(datum).CalculateSize() * (long)batch.Count;
+
+        // The server reads and validates the whole request, then rejects its last datum.
+        var error = await Assert.ThrowsAsync<BatchValidationException>(() =>
+            server.Client().Transport.ForwardBackwardAsync(training.SessionId, batch, LossFn.CrossEntropy, CancellationToken.None));
+
+        Assert.True(wireBytes > 32 * 1024 * 1024, $"the batch is only {wireBytes} bytes");
+        Assert.Equal("datum 44999, 'weights': missing; this loss requires a float32 tensor here.", Assert.Single(error.Violations).ToString());
+    }
 }
