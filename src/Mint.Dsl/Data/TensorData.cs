@@ -59,6 +59,91 @@ public sealed class TensorData
         return new TensorData(TensorDType.Int64, shape ?? [copy.Length], null, null, copy);
     }
 
+    /// <summary>Copies the elements into <paramref name="destination"/> as float32 (float dtypes only).</summary>
+    public void CopyTo(Span<float> destination)
+    {
+        switch (DType)
+        {
+            case TensorDType.Float32:
+                floats.AsSpan().CopyTo(destination);
+                break;
+            case TensorDType.Float64:
+                for (var index = 0; index < doubles!.Length; index++)
+                {
+                    destination[index] = (float)doubles[index];
+                }
+
+                break;
+            default:
+                throw new InvalidOperationException($"A {DType.ToWireName()} tensor has no floating-point values.");
+        }
+    }
+
+    /// <summary>Copies the elements into <paramref name="destination"/> as float64 (float dtypes only).</summary>
+    public void CopyTo(Span<double> destination)
+    {
+        switch (DType)
+        {
+            case TensorDType.Float32:
+                for (var index = 0; index < floats!.Length; index++)
+                {
+                    destination[index] = floats[index];
+                }
+
+                break;
+            case TensorDType.Float64:
+                doubles.AsSpan().CopyTo(destination);
+                break;
+            default:
+                throw new InvalidOperationException($"A {DType.ToWireName()} tensor has no floating-point values.");
+        }
+    }
+
+    /// <summary>Copies the elements into <paramref name="destination"/> (int64 only).</summary>
+    public void CopyTo(Span<long> destination)
+    {
+        if (DType != TensorDType.Int64)
+        {
+            throw new InvalidOperationException($"A {DType.ToWireName()} tensor is not int64.");
+        }
+
+        longs.AsSpan().CopyTo(destination);
+    }
+
+    /// <summary>The position of the first NaN or infinite element, or -1 (always -1 for int64).</summary>
+    public int IndexOfNonFinite()
+    {
+        if (floats is not null)
+        {
+            for (var index = 0; index < floats.Length; index++)
+            {
+                if (!float.IsFinite(floats[index]))
+                {
+                    return index;
+                }
+            }
+        }
+
+        if (doubles is not null)
+        {
+            for (var index = 0; index < doubles.Length; index++)
+            {
+                if (!double.IsFinite(doubles[index]))
+                {
+                    return index;
+                }
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>A float32 tensor that takes ownership of <paramref name="data"/> (no copy); for results built here.</summary>
+    internal static TensorData OwningSingles(float[] data) => new(TensorDType.Float32, [data.Length], data, null, null);
+
+    /// <summary>A float64 tensor that takes ownership of <paramref name="data"/> (no copy); for results built here.</summary>
+    internal static TensorData OwningDoubles(double[] data) => new(TensorDType.Float64, [data.Length], null, data, null);
+
     /// <summary>The elements widened to <see cref="double"/> (float dtypes only).</summary>
     public double[] ToDoubles() => DType switch
     {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,14 +30,8 @@ public sealed class LossBatch
 
         Data = data;
         MaxLength = (int)logprobs.shape[1];
-        var lengths = new double[data.Count][];
-        for (var row = 0; row < data.Count; row++)
-        {
-            lengths[row] = new double[data[row].ModelInput.Length];
-            Array.Fill(lengths[row], 1.0);
-        }
-
-        Mask = PadRows(lengths, MaxLength).to(logprobs.dtype, logprobs.device);
+        var lengths = tensor(data.Select(datum => (long)datum.ModelInput.Length).ToArray(), device: logprobs.device);
+        Mask = (arange(MaxLength, device: logprobs.device).unsqueeze(0) < lengths.unsqueeze(1)).to(logprobs.dtype);
         Logprobs = logprobs * Mask;
     }
 
@@ -70,16 +65,35 @@ public sealed class LossBatch
     /// <summary>Input <paramref name="key"/> split into (chosen, rejected) rows.</summary>
     public Pair<Tensor> InputPairs(string key) => SplitPairs(Input(key));
 
-    /// <summary>Pads per-datum sequences into one <c>[datums, maxLength]</c> float64 CPU tensor.</summary>
-    public static Tensor PadRows(IReadOnlyList<double[]> rows, int maxLength)
+    /// <summary>
+    /// Pads per-datum float sequences into one <c>[datums, maxLength]</c> tensor of
+    /// <paramref name="precision"/> on <paramref name="device"/>, copying each row once.
+    /// </summary>
+    public static Tensor PadRows(IReadOnlyList<TensorData> rows, int maxLength, ScalarType precision, Device device)
     {
-        var flat = new double[rows.Count * maxLength];
-        for (var row = 0; row < rows.Count; row++)
+        Tensor padded;
+        if (precision == ScalarType.Float64)
         {
-            rows[row].CopyTo(flat, row * maxLength);
+            var flat = new double[rows.Count * maxLength];
+            for (var row = 0; row < rows.Count; row++)
+            {
+                rows[row].CopyTo(flat.AsSpan(row * maxLength, maxLength));
+            }
+
+            padded = tensor(flat, [rows.Count, maxLength]);
+        }
+        else
+        {
+            var flat = new float[rows.Count * maxLength];
+            for (var row = 0; row < rows.Count; row++)
+            {
+                rows[row].CopyTo(flat.AsSpan(row * maxLength, maxLength));
+            }
+
+            padded = tensor(flat, [rows.Count, maxLength]);
         }
 
-        return tensor(flat, [rows.Count, maxLength], ScalarType.Float64);
+        return padded.to(precision, device);
     }
 
     private Tensor Marshal(string key)
@@ -90,19 +104,13 @@ public sealed class LossBatch
             var flat = new long[Data.Count * MaxLength];
             for (var row = 0; row < Data.Count; row++)
             {
-                Data[row].LossFnInputs[key].ToInt64s().CopyTo(flat, row * MaxLength);
+                Data[row].LossFnInputs[key].CopyTo(flat.AsSpan(row * MaxLength, MaxLength));
             }
 
             return tensor(flat, [Data.Count, MaxLength]).to(Logprobs.device);
         }
 
-        var rows = new double[Data.Count][];
-        for (var row = 0; row < Data.Count; row++)
-        {
-            rows[row] = Data[row].LossFnInputs[key].ToDoubles();
-        }
-
-        return PadRows(rows, MaxLength).to(Logprobs.dtype, Logprobs.device);
+        return PadRows(Data.Select(datum => datum.LossFnInputs[key]).ToList(), MaxLength, Logprobs.dtype, Logprobs.device);
     }
 
     private static Pair<Tensor> SplitPairs(Tensor rows) => new(

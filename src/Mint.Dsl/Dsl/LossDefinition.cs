@@ -120,21 +120,28 @@ public abstract class LossDefinition
 
         using var scope = NewDisposeScope();
         var lengths = data.Select(datum => datum.ModelInput.Length).ToArray();
-        var leaf = LossBatch.PadRows(logprobs.Select(row => row.ToDoubles()).ToList(), lengths.Max())
-            .to(options.Precision, options.Device ?? CPU)
-            .requires_grad_();
+        var width = lengths.Max();
+        var leaf = LossBatch.PadRows(logprobs, width, options.Precision, options.Device ?? CPU).requires_grad_();
         var result = Evaluate(new LossBatch(data, leaf));
         result.Loss.backward();
 
-        var gradient = (leaf.grad ?? zeros_like(leaf)).detach().cpu().to(ScalarType.Float64);
-        var values = gradient.data<double>().ToArray();
+        var gradient = (leaf.grad ?? zeros_like(leaf)).detach().cpu();
         var gradients = new TensorData[data.Count];
-        for (var row = 0; row < data.Count; row++)
+        if (options.Precision == ScalarType.Float64)
         {
-            var slice = new ArraySegment<double>(values, row * (int)leaf.shape[1], lengths[row]);
-            gradients[row] = options.Precision == ScalarType.Float64
-                ? TensorData.FromDoubles(slice)
-                : TensorData.FromSingles(slice.Select(value => (float)value));
+            var values = gradient.data<double>().ToArray();
+            for (var row = 0; row < data.Count; row++)
+            {
+                gradients[row] = TensorData.OwningDoubles(values.AsSpan(row * width, lengths[row]).ToArray());
+            }
+        }
+        else
+        {
+            var values = gradient.to(ScalarType.Float32).data<float>().ToArray();
+            for (var row = 0; row < data.Count; row++)
+            {
+                gradients[row] = TensorData.OwningSingles(values.AsSpan(row * width, lengths[row]).ToArray());
+            }
         }
 
         return new LossGradient(ToDouble(result.Loss), ReadMetrics(result), gradients);

@@ -133,16 +133,10 @@ public sealed class BatchValidator
             return;
         }
 
-        if (dtype.IsFloating())
+        var nonFinite = tensor.IndexOfNonFinite();
+        if (nonFinite >= 0)
         {
-            for (var position = 0; position < tensor.Count; position++)
-            {
-                if (!double.IsFinite(tensor[position]))
-                {
-                    Report(index, key, FormattableString.Invariant($"value at position {position} is {tensor[position]}; values must be finite."));
-                    return;
-                }
-            }
+            Report(index, key, FormattableString.Invariant($"value at position {nonFinite} is {tensor[nonFinite]}; values must be finite."));
         }
     }
 

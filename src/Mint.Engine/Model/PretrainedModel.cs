@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Microsoft.ML.Tokenizers;
+using Mint.Engine.Tokenization;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
@@ -19,11 +21,15 @@ public sealed class PretrainedModel : IDisposable
     /// <summary>The weights file <see cref="Save"/> writes.</summary>
     public const string WeightsFile = "model.safetensors";
 
-    /// <summary>Wraps weights under a name.</summary>
-    public PretrainedModel(string name, ModelWeights weights)
+    /// <summary>The tokenizer file, read when present.</summary>
+    public const string TokenizerFileName = "tokenizer.json";
+
+    /// <summary>Wraps weights (and optionally a tokenizer) under a name.</summary>
+    public PretrainedModel(string name, ModelWeights weights, Tokenizer? tokenizer = null)
     {
         Name = name;
         Weights = weights;
+        Tokenizer = tokenizer;
     }
 
     /// <summary>The model's name: its folder's name.</summary>
@@ -34,6 +40,9 @@ public sealed class PretrainedModel : IDisposable
 
     /// <summary>The frozen weights.</summary>
     public ModelWeights Weights { get; }
+
+    /// <summary>The folder's <c>tokenizer.json</c>, or null when it has none.</summary>
+    public Tokenizer? Tokenizer { get; }
 
     /// <summary>Loads <paramref name="folder"/>, checking every weight's presence and shape against the config.</summary>
     public static PretrainedModel Load(string folder, Device? device = null)
@@ -50,6 +59,7 @@ public sealed class PretrainedModel : IDisposable
         }
 
         var config = ModelConfig.Load(configPath);
+        var tokenizer = LoadTokenizer(Path.Combine(folder, TokenizerFileName), config);
         var files = Directory.GetFiles(folder, "*.safetensors").Order(StringComparer.Ordinal).ToList();
         if (files.Count == 0)
         {
@@ -68,7 +78,7 @@ public sealed class PretrainedModel : IDisposable
             }
 
             var modelName = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
-            return new PretrainedModel(modelName, ModelWeights.From(config, loaded, device ?? CPU, folder));
+            return new PretrainedModel(modelName, ModelWeights.From(config, loaded, device ?? CPU, folder), tokenizer);
         }
         catch (Exception error) when (error is not ModelLoadException)
         {
@@ -94,4 +104,24 @@ public sealed class PretrainedModel : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => Weights.Dispose();
+
+    private static Tokenizer? LoadTokenizer(string path, ModelConfig config)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var tokenizer = TokenizerFile.Load(path);
+        if (tokenizer is BpeTokenizer bpe)
+        {
+            var largest = bpe.Vocabulary.Values.Concat(bpe.SpecialTokens?.Values ?? []).Max();
+            if (largest >= config.VocabSize)
+            {
+                throw new ModelLoadException($"{path} has token id {largest}, but the model's vocab_size is {config.VocabSize}.");
+            }
+        }
+
+        return tokenizer;
+    }
 }

@@ -157,4 +157,22 @@ public sealed class DecoderModelTests
         Assert.True(allclose(plain, adapted, rtol: 0, atol: 0));
         Assert.Equal(2 * 7 * model.Config.NumHiddenLayers, adapters.Parameters().Count());
     }
+
+    [Fact]
+    public void A_tokenizer_json_in_the_folder_is_loaded_and_checked_against_the_vocabulary()
+    {
+        var config = TinyModel.Config(vocab: 300);
+        var folder = TinyModel.SaveFolder(config);
+        Mint.Engine.Tokenization.TokenizerFile.WriteByteLevelBpe(Path.Combine(folder, PretrainedModel.TokenizerFileName), [("h", "i")], ["<|end|>"]);
+
+        using (var model = PretrainedModel.Load(folder))
+        {
+            Assert.Equal([256, 257], model.Tokenizer!.EncodeToIds("hi<|end|>"));
+        }
+
+        (config with { VocabSize = 257 }).Save(Path.Combine(folder, PretrainedModel.ConfigFile));
+        var error = Assert.Throws<ModelLoadException>(() => PretrainedModel.Load(folder));
+        Assert.Equal($"{Path.Combine(folder, PretrainedModel.TokenizerFileName)} has token id 257, but the model's vocab_size is 257.", error.Message);
+        Directory.Delete(folder, true);
+    }
 }

@@ -1,0 +1,145 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading.Tasks;
+using Mint.Client;
+using Mint.Dsl.Benchmarks.Ledger;
+using Mint.Engine;
+using Mint.Engine.Model;
+using static TorchSharp.torch;
+
+namespace Mint.Dsl.Benchmarks.Engine;
+
+/// <summary>
+/// End-to-end measurements with a plain stopwatch (medians after warm-up): custom-loss overhead per
+/// transport, engine throughput against the machine's matmul peak, and sampling with and without the KV cache.
+/// </summary>
+public static class EngineBenchmarks
+{
+    /// <summary>A transport under test: its name and how to open a client on a model folder.</summary>
+    public sealed record TransportUnderTest(string Name, Func<string, Task<ServiceClient>> Open, Func<Task>? Close = null);
+
+    /// <summary>Run settings.</summary>
+    public sealed record Settings(bool Quick, string LedgerPath, string Command)
+    {
+        public int Warmup => Quick ? 1 : 2;
+
+        public int Repeats => Quick ? 1 : 5;
+    }
+
+    private static string F(double value, string format = "F2") => value.ToString(format, CultureInfo.InvariantCulture);
+
+    /// <summary>A batch of <paramref name="count"/> next-token datums of <paramref name="length"/> tokens.</summary>
+    public static List<Datum> SftBatch(int count, int length, int vocab, int seed = 5)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count).Select(_ =>
+        {
+            var sequence = Enumerable.Range(0, length + 1).Select(_ => random.Next(vocab)).ToArray();
+            return new Datum(ModelInput.FromInts(sequence[..^1]), new Dictionary<string, TensorData>
+            {
+                ["target_tokens"] = TensorData.FromInt64s(sequence[1..].Select(token => (long)token)),
+                ["weights"] = TensorData.FromSingles(Enumerable.Repeat(1f, length)),
+            });
+        }).ToList();
+    }
+
+    /// <summary>Built-in cross-entropy vs the same loss as a custom loss, on each transport, in one run.</summary>
+    public static async Task CustomLossOverheadAsync(Settings settings, IReadOnlyList<TransportUnderTest> transports)
+    {
+        var config = settings.Quick ? BenchmarkModels.Tiny : BenchmarkModels.Medium;
+        var (count, length) = settings.Quick ? (2, 16) : (8, 128);
+        var folder = BenchmarkModels.Save(settings.Quick ? "tiny" : "medium", config);
+        var batch = SftBatch(count, length, config.VocabSize);
+        var table = new MarkdownTable("transport", "built-in step (ms)", "custom step (ms)", "wall ratio", "target");
+        foreach (var transport in transports)
+        {
+            await using var service = await transport.Open(folder);
+            var training = await service.CreateLoraTrainingClientAsync(new LoraConfig(8));
+            var builtin = new List<double>();
+            var custom = new List<double>();
+            for (var run = 0; run < settings.Warmup + settings.Repeats; run++)
+            {
+                var b = await Stopwatches.MedianSecondsAsync(() => training.ForwardBackwardAsync(batch, LossFn.CrossEntropy), 0, 1);
+                var c = await Stopwatches.MedianSecondsAsync(() => training.ForwardBackwardCustomAsync(batch, BenchmarkLosses.CrossEntropyAsCustomLoss), 0, 1);
+                if (run >= settings.Warmup)
+                {
+                    builtin.Add(b);
+                    custom.Add(c);
+                }
+            }
+
+            var builtinMedian = builtin.Order().ElementAt(builtin.Count / 2);
+            var customMedian = custom.Order().ElementAt(custom.Count / 2);
+            var ratio = customMedian / builtinMedian;
+            table.Row(transport.Name, F(builtinMedian * 1000), F(customMedian * 1000), F(ratio) + "x",
+                transport.Name == "embedded" ? (ratio <= 1.6 ? "≤ 1.6x: met" : "≤ 1.6x: **missed**") : "—");
+            if (transport.Close is not null)
+            {
+                await transport.Close();
+            }
+        }
+
+        PerformanceLedger.Write("custom-loss-overhead", "Custom-loss overhead", settings.Command,
+            $"Model: {Describe(config)}; batch {count} × {length} tokens; LoRA rank 8. A custom loss costs a `forward` "
+            + "plus a weighted `forward_backward`; with frozen base weights a forward/backward is about 2 forwards, "
+            + "so the expected FLOPs ratio is (1 + 2) / 2 = **1.5x**. Medians of "
+            + $"{settings.Repeats} interleaved steps after {settings.Warmup} warm-up.\n\n{table}",
+            settings.LedgerPath);
+    }
+
+    /// <summary>forward_backward tokens/s for two model sizes, against a float32 matmul peak measured in the same run.</summary>
+    public static void Efficiency(Settings settings)
+    {
+        var size = settings.Quick ? 256 : 2048;
+        using var a = randn(size, size);
+        using var b = randn(size, size);
+        var peakSeconds = Stopwatches.MedianSeconds(() => { using var product = a.mm(b); }, settings.Warmup, settings.Repeats);
+        var peak = 2.0 * size * size * size / peakSeconds;
+
+        var table = new MarkdownTable("model", "tokens / step", "step (ms)", "tokens/s", "achieved GFLOP/s", "share of matmul peak");
+        var sizes = settings.Quick ? [("tiny", BenchmarkModels.Tiny)] : new[] { ("small", BenchmarkModels.Small), ("medium", BenchmarkModels.Medium) };
+        foreach (var (name, config) in sizes)
+        {
+            using var engine = new MintEngine(PretrainedModel.Load(BenchmarkModels.Save(name, config)));
+            var session = engine.CreateSession(new LoraConfig(8));
+            var (count, length) = settings.Quick ? (2, 16) : (8, 256);
+            var batch = SftBatch(count, length, config.VocabSize);
+            var seconds = Stopwatches.MedianSeconds(() => session.ForwardBackward(batch, LossFn.CrossEntropy), settings.Warmup, settings.Repeats);
+            var tokens = count * length;
+            var flops = 2 * BenchmarkModels.ForwardFlopsPerToken(config, length / 2) * tokens / seconds;
+            table.Row(name + $" ({Describe(config)})", tokens.ToString(CultureInfo.InvariantCulture), F(seconds * 1000), F(tokens / seconds, "F0"), F(flops / 1e9), F(100 * flops / peak, "F1") + "%");
+        }
+
+        PerformanceLedger.Write("engine-efficiency", "Engine efficiency", settings.Command,
+            $"float32 matmul peak ({size}×{size}, `torch.mm`, median of {settings.Repeats}): **{F(peak / 1e9)} GFLOP/s**.\n\n"
+            + "Achieved FLOPs count a forward/backward as 2 forwards (base weights are frozen, so no weight-gradient "
+            + "matmuls), with attention over the average causal context.\n\n" + table,
+            settings.LedgerPath);
+    }
+
+    /// <summary>Sampling tokens/s with and without the KV cache.</summary>
+    public static void Sampling(Settings settings)
+    {
+        var config = settings.Quick ? BenchmarkModels.Tiny : BenchmarkModels.Small;
+        using var engine = new MintEngine(PretrainedModel.Load(BenchmarkModels.Save(settings.Quick ? "tiny" : "small", config)));
+        var session = engine.CreateSession(new LoraConfig(8));
+        var prompt = ModelInput.FromInts(Enumerable.Range(1, 16));
+        var table = new MarkdownTable("new tokens", "with KV cache (tokens/s)", "without (tokens/s)", "speed-up");
+        foreach (var newTokens in settings.Quick ? [8, 16] : new[] { 64, 512 })
+        {
+            var parameters = new SamplingParams { MaxTokens = newTokens, Seed = 1 };
+            var cached = Stopwatches.MedianSeconds(() => session.Sample(prompt, 1, parameters), 1, settings.Quick ? 1 : 3);
+            var uncached = Stopwatches.MedianSeconds(() => session.Sample(prompt, 1, parameters, useKvCache: false), settings.Quick ? 0 : 1, settings.Quick ? 1 : 3);
+            table.Row(newTokens.ToString(CultureInfo.InvariantCulture), F(newTokens / cached, "F0"), F(newTokens / uncached, "F0"), F(uncached / cached, "F1") + "x");
+        }
+
+        PerformanceLedger.Write("sampling", "Sampling", settings.Command,
+            $"Model: {Describe(config)}; prompt 16 tokens, 1 sample. Without the cache every new token re-reads the whole sequence.\n\n{table}",
+            settings.LedgerPath);
+    }
+
+    private static string Describe(ModelConfig config) =>
+        $"{config.NumHiddenLayers} layers, width {config.HiddenSize}, {config.NumAttentionHeads}/{config.KeyValueHeads} heads, vocab {config.VocabSize}";
+}
