@@ -1,6 +1,6 @@
 // Benchmarks: writes its numbers to docs/performance.md.
 //   dotnet run -c Release --project tests/Mint.Dsl.Benchmarks -- all        every benchmark
-//   ... -- loss | overhead | efficiency | sampling                         one of them
+//   ... -- loss | overhead | efficiency | transport | sampling             one of them
 //   ... -- <name> --quick                                                  tiny sizes (smoke run)
 using System;
 using System.Linq;
@@ -10,13 +10,9 @@ using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
-using Mint.Client;
-using Mint.Client.Transport;
 using Mint.Dsl.Benchmarks.Engine;
 using Mint.Dsl.Benchmarks.Ledger;
 using Mint.Dsl.Benchmarks.Loss;
-using Mint.Engine;
-using Mint.Engine.Model;
 
 var quick = args.Contains("--quick");
 var ledger = args.SkipWhile(arg => arg != "--ledger").Skip(1).FirstOrDefault() ?? PerformanceLedger.DefaultPath;
@@ -36,16 +32,17 @@ if (Runs("loss") && !quick)
 
 if (Runs("overhead"))
 {
-    await EngineBenchmarks.CustomLossOverheadAsync(settings,
-    [
-        new("embedded", folder => Task.FromResult(new ServiceClient(new EmbeddedTransport(
-            new MintEngine(PretrainedModel.Load(folder)), System.IO.Path.GetTempPath(), ownsEngine: true)))),
-    ]);
+    await EngineBenchmarks.CustomLossOverheadAsync(settings, [Transports.Embedded(), Transports.Grpc()]);
 }
 
 if (Runs("efficiency"))
 {
     EngineBenchmarks.Efficiency(settings);
+}
+
+if (Runs("transport"))
+{
+    await TransportBenchmarks.RunAsync(settings);
 }
 
 if (Runs("sampling"))

@@ -1,11 +1,8 @@
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
-using Mint.Client.Transport;
 using Mint.Dsl.Benchmarks.Engine;
 using Mint.Dsl.Benchmarks.Loss;
-using Mint.Engine;
-using Mint.Engine.Model;
 using Xunit;
 
 namespace Mint.Client.Tests.Benchmarks;
@@ -42,20 +39,19 @@ public sealed class BenchmarkSmokeTests
         var ledger = Path.Combine(Directory.CreateTempSubdirectory("mint-ledger-").FullName, "performance.md");
         var settings = new EngineBenchmarks.Settings(Quick: true, ledger, "smoke");
 
-        await EngineBenchmarks.CustomLossOverheadAsync(settings,
-        [
-            new("embedded", folder => Task.FromResult(new ServiceClient(new EmbeddedTransport(new MintEngine(PretrainedModel.Load(folder)), Path.GetTempPath(), ownsEngine: true)))),
-        ]);
+        await EngineBenchmarks.CustomLossOverheadAsync(settings, [Transports.Embedded(), Transports.Grpc()]);
         EngineBenchmarks.Efficiency(settings);
+        await TransportBenchmarks.RunAsync(settings);
         EngineBenchmarks.Sampling(settings);
 
         var text = File.ReadAllText(ledger);
-        foreach (var section in new[] { "custom-loss-overhead", "engine-efficiency", "sampling" })
+        foreach (var section in new[] { "custom-loss-overhead", "engine-efficiency", "transport", "sampling" })
         {
             Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, $"<!-- begin:{section} -->"));
         }
 
         Assert.Contains("| embedded |", text);
+        Assert.Contains("| gRPC |", text);
         EngineBenchmarks.Sampling(settings);
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(ledger), "<!-- begin:sampling -->"));
     }
