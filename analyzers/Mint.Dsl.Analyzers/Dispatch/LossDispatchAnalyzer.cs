@@ -1,0 +1,168 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using Mint.Dsl.Generators.Diagnostics;
+using Mint.Dsl.Generators.Model;
+
+namespace Mint.Dsl.Analyzers.Dispatch;
+
+/// <summary>
+/// MINT015–MINT017: a loss sent down the wrong path. Built-ins run on the server in one pass
+/// (<c>ForwardBackwardAsync(data, LossFn.X)</c>); custom losses run on the client
+/// (<c>ForwardBackwardCustomAsync(data, Type.XLoss)</c>). <c>LossFn.FromName</c> only knows the
+/// built-ins, so a constant name is checked against them and against the compilation's own losses,
+/// which are known once the whole compilation has been seen.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class LossDispatchAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>MINT015: the <c>LossFn</c> member that selects the built-in (<c>Ppo</c>, <c>CrossEntropy</c>).</summary>
+    public const string LossFnMemberProperty = "LossFnMember";
+
+    /// <summary>MINT015: "true" when that member is a method (<c>LossFn.Ppo(…)</c>), else a property.</summary>
+    public const string LossFnIsMethodProperty = "LossFnIsMethod";
+
+    /// <summary>MINT015: the built-in's name, for <c>LossFn.FromName</c> when config is bound as a dictionary.</summary>
+    public const string BuiltinNameProperty = "BuiltinName";
+
+    /// <summary>MINT016: the fully qualified generated property of the custom loss.</summary>
+    public const string LossPropertyProperty = "LossProperty";
+
+    private const string FromName = "FromName";
+
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        DiagnosticDescriptors.BuiltinThroughCustomPath,
+        DiagnosticDescriptors.CustomThroughBuiltinPath,
+        DiagnosticDescriptors.UnknownBuiltinName);
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (LossSymbols.From(start.Compilation) is not { LossFn: not null } symbols)
+            {
+                return;
+            }
+
+            var losses = new ConcurrentBag<DeclaredLoss>();
+            var namedLosses = new ConcurrentBag<(IInvocationOperation Call, string Name)>();
+            start.RegisterSymbolAction(
+                symbol =>
+                {
+                    if (DeclaredLoss.From(symbol.Symbol, symbols, symbol.CancellationToken) is { } loss)
+                    {
+                        losses.Add(loss);
+                    }
+                },
+                SymbolKind.Method);
+            start.RegisterOperationAction(
+                operation =>
+                {
+                    var invocation = (IInvocationOperation)operation.Operation;
+                    if (TrainingClientCalls.Is(invocation, TrainingClientCalls.CustomMethod))
+                    {
+                        CheckCustomCall(operation, invocation, symbols);
+                    }
+                    else if (invocation.TargetMethod.Name == FromName
+                        && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, symbols.LossFn)
+                        && invocation.Arguments.Length > 0
+                        && invocation.Arguments[0].Value.ConstantValue is { HasValue: true, Value: string name }
+                        && !symbols.Builtins.ContainsKey(name))
+                    {
+                        namedLosses.Add((invocation, name));
+                    }
+                },
+                OperationKind.Invocation);
+            start.RegisterCompilationEndAction(end => CheckNames(end, namedLosses, losses, symbols));
+        });
+    }
+
+    private static void CheckCustomCall(OperationAnalysisContext context, IInvocationOperation call, LossSymbols symbols)
+    {
+        var argument = TrainingClientCalls.ArgumentOfType(call, symbols.LossDefinition)
+            ?? (call.Arguments.Length > 1 ? call.Arguments[1] : null);
+        if (argument is null)
+        {
+            return;
+        }
+
+        // BuiltinLosses.PpoLoss, possibly with config bound: BuiltinLosses.PpoLoss.With(…) / .WithConfig(…).
+        var root = TrainingClientCalls.WithoutImplicitConversions(argument.Value);
+        while (root is IInvocationOperation { TargetMethod.Name: "With" or "WithConfig", Instance: { } receiver })
+        {
+            root = TrainingClientCalls.WithoutImplicitConversions(receiver);
+        }
+
+        if (root is not IPropertyReferenceOperation { Property.IsStatic: true } property || !symbols.IsBuiltinType(property.Property.ContainingType))
+        {
+            return;
+        }
+
+        var builtin = symbols.Builtins.FirstOrDefault(entry => LossModel.PropertyNameFor(entry.Value.Name) == property.Property.Name);
+        var selector = builtin.Value is null ? null : symbols.LossFn!.GetMembers(builtin.Value.Name).FirstOrDefault();
+        if (selector is null)
+        {
+            return;
+        }
+
+        var isMethod = selector is IMethodSymbol;
+        var suggestion = "LossFn." + selector.Name + (selector is IMethodSymbol method
+            ? "(" + string.Join(", ", method.Parameters.Where(parameter => !parameter.IsOptional).Select(parameter => parameter.Name + ": …")) + ")"
+            : string.Empty);
+        var properties = ImmutableDictionary<string, string?>.Empty
+            .Add(LossFnMemberProperty, selector.Name)
+            .Add(LossFnIsMethodProperty, isMethod ? "true" : "false")
+            .Add(BuiltinNameProperty, builtin.Key);
+        context.ReportDiagnostic(Diagnostic.Create(
+            DiagnosticDescriptors.BuiltinThroughCustomPath,
+            argument.Value.Syntax.GetLocation(),
+            properties,
+            argument.Value.Syntax.ToString(),
+            builtin.Key,
+            suggestion));
+    }
+
+    private static void CheckNames(
+        CompilationAnalysisContext context,
+        ConcurrentBag<(IInvocationOperation Call, string Name)> namedLosses,
+        ConcurrentBag<DeclaredLoss> losses,
+        LossSymbols symbols)
+    {
+        var builtins = string.Join(", ", symbols.Builtins.Keys.OrderBy(name => name, StringComparer.Ordinal));
+        foreach (var (call, name) in namedLosses)
+        {
+            var custom = losses.Where(loss => loss.Name == name).OrderBy(loss => loss.DisplayName, StringComparer.Ordinal).FirstOrDefault();
+            if (custom is not null && TrainingClientCalls.Is(TrainingClientCalls.CallTaking(call), TrainingClientCalls.BuiltinMethod))
+            {
+                var type = custom.Method.ContainingType;
+                var propertyName = LossModel.PropertyNameFor(custom.Method.Name);
+                var properties = ImmutableDictionary<string, string?>.Empty.Add(
+                    LossPropertyProperty,
+                    type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + propertyName);
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.CustomThroughBuiltinPath,
+                    call.Syntax.GetLocation(),
+                    properties,
+                    call.Syntax.ToString(),
+                    custom.DisplayName,
+                    type.Name + "." + propertyName));
+            }
+            else
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.UnknownBuiltinName,
+                    call.Arguments[0].Value.Syntax.GetLocation(),
+                    name,
+                    builtins));
+            }
+        }
+    }
+}
