@@ -26,6 +26,9 @@ public sealed class LossDispatchAnalyzer : DiagnosticAnalyzer
     /// <summary>MINT015: "true" when that member is a method (<c>LossFn.Ppo(…)</c>), else a property.</summary>
     public const string LossFnIsMethodProperty = "LossFnIsMethod";
 
+    /// <summary>MINT015: "true" when the <c>LossFn</c> method has parameters without defaults (<c>Dro(beta)</c>).</summary>
+    public const string LossFnNeedsArgumentsProperty = "LossFnNeedsArguments";
+
     /// <summary>MINT015: the built-in's name, for <c>LossFn.FromName</c> when config is bound as a dictionary.</summary>
     public const string BuiltinNameProperty = "BuiltinName";
 
@@ -114,12 +117,14 @@ public sealed class LossDispatchAnalyzer : DiagnosticAnalyzer
         }
 
         var isMethod = selector is IMethodSymbol;
+        var needsArguments = selector is IMethodSymbol selectorMethod && selectorMethod.Parameters.Any(parameter => !parameter.IsOptional);
         var suggestion = "LossFn." + selector.Name + (selector is IMethodSymbol method
             ? "(" + string.Join(", ", method.Parameters.Where(parameter => !parameter.IsOptional).Select(parameter => parameter.Name + ": …")) + ")"
             : string.Empty);
         var properties = ImmutableDictionary<string, string?>.Empty
             .Add(LossFnMemberProperty, selector.Name)
             .Add(LossFnIsMethodProperty, isMethod ? "true" : "false")
+            .Add(LossFnNeedsArgumentsProperty, needsArguments ? "true" : "false")
             .Add(BuiltinNameProperty, builtin.Key);
         context.ReportDiagnostic(Diagnostic.Create(
             DiagnosticDescriptors.BuiltinThroughCustomPath,

@@ -56,7 +56,7 @@ public sealed class GradientBreakAnalyzer : DiagnosticAnalyzer
         var reported = new HashSet<IOperation>();
         foreach (var loss in flow.LossValues)
         {
-            var trace = flow.Trace(loss);
+            var trace = flow.TraceLoss(loss);
             foreach (var cut in trace.Breaks.OrderBy(cut => cut.Site.Syntax.SpanStart))
             {
                 var descriptor = cut.Kind == GradientBreakKind.LeavesGraph ? DiagnosticDescriptors.GradientLeavesGraph

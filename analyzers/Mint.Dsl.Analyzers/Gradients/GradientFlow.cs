@@ -32,7 +32,10 @@ internal sealed class GradientFlow
     private readonly Dictionary<ISymbol, List<IOperation>> assignments = new(SymbolEqualityComparer.Default);
     private readonly List<(TextSpan Scope, GradientBreak Site)> noGradScopes = [];
     private readonly Dictionary<ISymbol, GradientTrace> traced = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<ISymbol, GradientTrace> estimates = new(SymbolEqualityComparer.Default);
     private readonly HashSet<ISymbol> tracing = new(SymbolEqualityComparer.Default);
+    private bool readEstimate;
+    private bool estimateGrew;
 
     public GradientFlow(IOperation body, IEnumerable<IParameterSymbol> logprobs, LossSymbols symbols)
     {
@@ -53,8 +56,29 @@ internal sealed class GradientFlow
     /// <summary>The loss values of the method: the first argument of every <c>new LossResult(…)</c>.</summary>
     public ImmutableArray<IOperation> LossValues { get; }
 
-    /// <summary>Where <paramref name="value"/> comes from, with respect to the log-probs.</summary>
-    public GradientTrace Trace(IOperation? value)
+    /// <summary>Where the loss value <paramref name="value"/> comes from, with respect to the log-probs.</summary>
+    /// <remarks>
+    /// A local that feeds its own next value (<c>loss = loss / scale</c> with <c>scale</c> read from
+    /// <c>loss</c>) is read, while it is being traced, as its estimate so far; rounds repeat until the
+    /// estimates stop growing (they only grow, so this ends quickly).
+    /// </remarks>
+    public GradientTrace TraceLoss(IOperation value)
+    {
+        for (var round = 0; ; round++)
+        {
+            traced.Clear();
+            readEstimate = estimateGrew = false;
+            var trace = Trace(value);
+            if (!(readEstimate && estimateGrew) || round == MaxRounds)
+            {
+                return trace;
+            }
+        }
+    }
+
+    private const int MaxRounds = 8;
+
+    private GradientTrace Trace(IOperation? value)
     {
         if (value is null)
         {
@@ -115,15 +139,26 @@ internal sealed class GradientFlow
             return known;
         }
 
-        if (!assignments.TryGetValue(symbol, out var values) || !tracing.Add(symbol))
+        if (!assignments.TryGetValue(symbol, out var values))
         {
-            // Never assigned, or a loop through its own assignments: adds nothing new.
             return GradientTrace.None;
+        }
+
+        if (!tracing.Add(symbol))
+        {
+            readEstimate = true;
+            return estimates.TryGetValue(symbol, out var estimate) ? estimate : GradientTrace.None;
         }
 
         var trace = values.Aggregate(GradientTrace.None, (sum, value) => sum.Union(Trace(value)));
         tracing.Remove(symbol);
         traced[symbol] = trace;
+        if (!estimates.TryGetValue(symbol, out var previous) || previous.Live != trace.Live || !previous.Breaks.SetEquals(trace.Breaks))
+        {
+            estimates[symbol] = trace;
+            estimateGrew = true;
+        }
+
         return trace;
     }
 
