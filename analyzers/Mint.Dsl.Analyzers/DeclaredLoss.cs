@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -38,5 +39,33 @@ internal sealed class DeclaredLoss
             ? syntax.ArgumentList.Arguments[0].Expression.GetLocation()
             : method.Locations[0];
         return new DeclaredLoss(method, LossParser.LossName(method, attribute), location);
+    }
+
+    /// <summary>
+    /// Every loss declared in <paramref name="compilation"/>'s own source, found by walking its types.
+    /// For checks at a call site that need the whole set; callers build it lazily, once per compilation.
+    /// </summary>
+    public static IReadOnlyList<DeclaredLoss> AllIn(Compilation compilation, LossSymbols symbols, CancellationToken cancellationToken)
+    {
+        var losses = new List<DeclaredLoss>();
+        var pending = new Stack<INamespaceOrTypeSymbol>();
+        pending.Push(compilation.Assembly.GlobalNamespace);
+        while (pending.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var member in pending.Pop().GetMembers())
+            {
+                if (member is INamespaceOrTypeSymbol container)
+                {
+                    pending.Push(container);
+                }
+                else if (member.Kind == SymbolKind.Method && From(member, symbols, cancellationToken) is { } loss)
+                {
+                    losses.Add(loss);
+                }
+            }
+        }
+
+        return losses;
     }
 }

@@ -1,7 +1,8 @@
 using System;
-using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -14,8 +15,8 @@ namespace Mint.Dsl.Analyzers.Dispatch;
 /// MINT015–MINT017: a loss sent down the wrong path. Built-ins run on the server in one pass
 /// (<c>ForwardBackwardAsync(data, LossFn.X)</c>); custom losses run on the client
 /// (<c>ForwardBackwardCustomAsync(data, Type.XLoss)</c>). <c>LossFn.FromName</c> only knows the
-/// built-ins, so a constant name is checked against them and against the compilation's own losses,
-/// which are known once the whole compilation has been seen.
+/// built-ins, so a constant name is checked against them and against the compilation's own losses.
+/// Those are collected only when such a name is met, so every diagnostic is reported at its call, live.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class LossDispatchAnalyzer : DiagnosticAnalyzer
@@ -55,17 +56,8 @@ public sealed class LossDispatchAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var losses = new ConcurrentBag<DeclaredLoss>();
-            var namedLosses = new ConcurrentBag<(IInvocationOperation Call, string Name)>();
-            start.RegisterSymbolAction(
-                symbol =>
-                {
-                    if (DeclaredLoss.From(symbol.Symbol, symbols, symbol.CancellationToken) is { } loss)
-                    {
-                        losses.Add(loss);
-                    }
-                },
-                SymbolKind.Method);
+            var compilation = start.Compilation;
+            var customLosses = new Lazy<IReadOnlyList<DeclaredLoss>>(() => DeclaredLoss.AllIn(compilation, symbols, CancellationToken.None));
             start.RegisterOperationAction(
                 operation =>
                 {
@@ -80,11 +72,10 @@ public sealed class LossDispatchAnalyzer : DiagnosticAnalyzer
                         && invocation.Arguments[0].Value.ConstantValue is { HasValue: true, Value: string name }
                         && !symbols.Builtins.ContainsKey(name))
                     {
-                        namedLosses.Add((invocation, name));
+                        CheckName(operation, invocation, name, customLosses.Value, symbols);
                     }
                 },
                 OperationKind.Invocation);
-            start.RegisterCompilationEndAction(end => CheckNames(end, namedLosses, losses, symbols));
         });
     }
 
@@ -135,39 +126,35 @@ public sealed class LossDispatchAnalyzer : DiagnosticAnalyzer
             suggestion));
     }
 
-    private static void CheckNames(
-        CompilationAnalysisContext context,
-        ConcurrentBag<(IInvocationOperation Call, string Name)> namedLosses,
-        ConcurrentBag<DeclaredLoss> losses,
+    private static void CheckName(
+        OperationAnalysisContext context,
+        IInvocationOperation call,
+        string name,
+        IReadOnlyList<DeclaredLoss> customLosses,
         LossSymbols symbols)
     {
-        var builtins = string.Join(", ", symbols.Builtins.Keys.OrderBy(name => name, StringComparer.Ordinal));
-        foreach (var (call, name) in namedLosses)
+        var custom = customLosses.Where(loss => loss.Name == name).OrderBy(loss => loss.DisplayName, StringComparer.Ordinal).FirstOrDefault();
+        if (custom is not null && TrainingClientCalls.Is(TrainingClientCalls.CallTaking(call), TrainingClientCalls.BuiltinMethod))
         {
-            var custom = losses.Where(loss => loss.Name == name).OrderBy(loss => loss.DisplayName, StringComparer.Ordinal).FirstOrDefault();
-            if (custom is not null && TrainingClientCalls.Is(TrainingClientCalls.CallTaking(call), TrainingClientCalls.BuiltinMethod))
-            {
-                var type = custom.Method.ContainingType;
-                var propertyName = LossModel.PropertyNameFor(custom.Method.Name);
-                var properties = ImmutableDictionary<string, string?>.Empty.Add(
-                    LossPropertyProperty,
-                    type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + propertyName);
-                context.ReportDiagnostic(Diagnostic.Create(
-                    DiagnosticDescriptors.CustomThroughBuiltinPath,
-                    call.Syntax.GetLocation(),
-                    properties,
-                    call.Syntax.ToString(),
-                    custom.DisplayName,
-                    type.Name + "." + propertyName));
-            }
-            else
-            {
-                context.ReportDiagnostic(Diagnostic.Create(
-                    DiagnosticDescriptors.UnknownBuiltinName,
-                    call.Arguments[0].Value.Syntax.GetLocation(),
-                    name,
-                    builtins));
-            }
+            var type = custom.Method.ContainingType;
+            var propertyName = LossModel.PropertyNameFor(custom.Method.Name);
+            var properties = ImmutableDictionary<string, string?>.Empty.Add(
+                LossPropertyProperty,
+                type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + propertyName);
+            context.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.CustomThroughBuiltinPath,
+                call.Syntax.GetLocation(),
+                properties,
+                call.Syntax.ToString(),
+                custom.DisplayName,
+                type.Name + "." + propertyName));
+            return;
         }
+
+        context.ReportDiagnostic(Diagnostic.Create(
+            DiagnosticDescriptors.UnknownBuiltinName,
+            call.Arguments[0].Value.Syntax.GetLocation(),
+            name,
+            string.Join(", ", symbols.Builtins.Keys.OrderBy(builtin => builtin, StringComparer.Ordinal))));
     }
 }

@@ -100,19 +100,15 @@ internal static class DiagnosticDescriptors
         "Built-in loss sent through the custom-loss path",
         "'{0}' is the built-in loss '{1}'; ForwardBackwardCustomAsync would compute it on the client at the cost of a second pass, so call ForwardBackwardAsync(data, {2})");
 
-    // Needs every loss in the compilation, so it is reported when the compilation ends.
     public static readonly DiagnosticDescriptor CustomThroughBuiltinPath = Error(
         "MINT016",
         "Custom loss sent through the built-in path",
-        "'{0}' is the custom loss of '{1}', which runs on the client; ForwardBackwardAsync only runs built-in losses, so call ForwardBackwardCustomAsync(data, {2})",
-        WellKnownDiagnosticTags.CompilationEnd);
+        "'{0}' is the custom loss of '{1}', which runs on the client; ForwardBackwardAsync only runs built-in losses, so call ForwardBackwardCustomAsync(data, {2})");
 
-    // Needs every loss in the compilation, so it is reported when the compilation ends.
     public static readonly DiagnosticDescriptor UnknownBuiltinName = Error(
         "MINT017",
         "LossFn.FromName names no built-in loss",
-        "LossFn.FromName(\"{0}\") names no built-in loss and would throw; use one of: {1}",
-        WellKnownDiagnosticTags.CompilationEnd);
+        "LossFn.FromName(\"{0}\") names no built-in loss and would throw; use one of: {1}");
 
     private static DiagnosticDescriptor Error(string id, string title, string message, params string[] tags) =>
         Create(id, title, message, DiagnosticSeverity.Error, tags);
