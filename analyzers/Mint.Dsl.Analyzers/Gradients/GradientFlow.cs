@@ -25,6 +25,8 @@ internal sealed class GradientFlow
 
     private static readonly ImmutableHashSet<string> DetachingMembers = ImmutableHashSet.Create("detach", "detach_");
 
+    private const int MaxRounds = 8;
+
     private static readonly ImmutableHashSet<string> NoGradScopes = ImmutableHashSet.Create("no_grad", "inference_mode");
 
     private readonly LossSymbols symbols;
@@ -75,8 +77,6 @@ internal sealed class GradientFlow
             }
         }
     }
-
-    private const int MaxRounds = 8;
 
     private GradientTrace Trace(IOperation? value)
     {
