@@ -4,6 +4,8 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Mint.Dsl.Generators.Diagnostics;
@@ -58,28 +60,35 @@ public sealed class LossDispatchAnalyzer : DiagnosticAnalyzer
 
             var compilation = start.Compilation;
             var customLosses = new Lazy<IReadOnlyList<DeclaredLoss>>(() => DeclaredLoss.AllIn(compilation, symbols, CancellationToken.None));
-            start.RegisterOperationAction(
-                operation =>
+            // Only calls spelled like the two dispatch methods or FromName get an operation tree.
+            start.RegisterSyntaxNodeAction(
+                node =>
                 {
-                    var invocation = (IInvocationOperation)operation.Operation;
+                    var name = InvokedName((InvocationExpressionSyntax)node.Node);
+                    if (name is not (TrainingClientCalls.CustomMethod or FromName)
+                        || node.SemanticModel.GetOperation(node.Node, node.CancellationToken) is not IInvocationOperation invocation)
+                    {
+                        return;
+                    }
+
                     if (TrainingClientCalls.Is(invocation, TrainingClientCalls.CustomMethod))
                     {
-                        CheckCustomCall(operation, invocation, symbols);
+                        CheckCustomCall(node, invocation, symbols);
                     }
-                    else if (invocation.TargetMethod.Name == FromName
-                        && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, symbols.LossFn)
+                    else if (SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, symbols.LossFn)
+                        && invocation.TargetMethod.Name == FromName
                         && invocation.Arguments.Length > 0
-                        && invocation.Arguments[0].Value.ConstantValue is { HasValue: true, Value: string name }
-                        && !symbols.Builtins.ContainsKey(name))
+                        && invocation.Arguments[0].Value.ConstantValue is { HasValue: true, Value: string lossName }
+                        && !symbols.Builtins.ContainsKey(lossName))
                     {
-                        CheckName(operation, invocation, name, customLosses.Value, symbols);
+                        CheckName(node, invocation, lossName, customLosses.Value, symbols);
                     }
                 },
-                OperationKind.Invocation);
+                SyntaxKind.InvocationExpression);
         });
     }
 
-    private static void CheckCustomCall(OperationAnalysisContext context, IInvocationOperation call, LossSymbols symbols)
+    private static void CheckCustomCall(SyntaxNodeAnalysisContext context, IInvocationOperation call, LossSymbols symbols)
     {
         var argument = TrainingClientCalls.ArgumentOfType(call, symbols.LossDefinition)
             ?? (call.Arguments.Length > 1 ? call.Arguments[1] : null);
@@ -126,8 +135,15 @@ public sealed class LossDispatchAnalyzer : DiagnosticAnalyzer
             suggestion));
     }
 
+    private static string? InvokedName(InvocationExpressionSyntax invocation) => invocation.Expression switch
+    {
+        MemberAccessExpressionSyntax member => member.Name.Identifier.ValueText,
+        SimpleNameSyntax name => name.Identifier.ValueText,
+        _ => null,
+    };
+
     private static void CheckName(
-        OperationAnalysisContext context,
+        SyntaxNodeAnalysisContext context,
         IInvocationOperation call,
         string name,
         IReadOnlyList<DeclaredLoss> customLosses,

@@ -2,8 +2,8 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.Operations;
 using Mint.Dsl.Generators.Diagnostics;
 using Mint.Dsl.Generators.Parsing;
 
@@ -34,20 +34,19 @@ public sealed class GradientBreakAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationBlockAction(block => Analyze(block, symbols));
+            start.RegisterSyntaxNodeAction(node => Analyze(node, symbols), SyntaxKind.MethodDeclaration);
         });
     }
 
-    private static void Analyze(OperationBlockAnalysisContext context, LossSymbols symbols)
+    private static void Analyze(SyntaxNodeAnalysisContext context, LossSymbols symbols)
     {
-        if (context.OwningSymbol is not IMethodSymbol method || symbols.LossAttributeOf(method) is null)
+        if (LossMethods.From(context, symbols) is not ({ } method, { } body))
         {
             return;
         }
 
         var logprobs = method.Parameters.Where(LossParser.IsTargetLogprobs).ToList();
-        var body = context.OperationBlocks.FirstOrDefault(block => block is IMethodBodyOperation or IBlockOperation);
-        if (logprobs.Count == 0 || body is null)
+        if (logprobs.Count == 0)
         {
             return;
         }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -38,19 +39,23 @@ public sealed class InPlaceLogprobsAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationBlockStartAction(block =>
-            {
-                if (block.OwningSymbol is IMethodSymbol method && symbols.LossAttributeOf(method) is not null)
+            start.RegisterSyntaxNodeAction(
+                node =>
                 {
-                    block.RegisterOperationAction(operation => Analyze(operation, method, symbols), OperationKind.Invocation);
-                }
-            });
+                    if (LossMethods.From(node, symbols) is ({ } method, { } body))
+                    {
+                        foreach (var invocation in body.Descendants().OfType<IInvocationOperation>())
+                        {
+                            Analyze(node, invocation, method, symbols);
+                        }
+                    }
+                },
+                SyntaxKind.MethodDeclaration);
         });
     }
 
-    private static void Analyze(OperationAnalysisContext context, IMethodSymbol loss, LossSymbols symbols)
+    private static void Analyze(SyntaxNodeAnalysisContext context, IInvocationOperation invocation, IMethodSymbol loss, LossSymbols symbols)
     {
-        var invocation = (IInvocationOperation)context.Operation;
         var name = invocation.TargetMethod.Name;
         if (name.Length < 2 || name[name.Length - 1] != '_' || !symbols.IsTensor(invocation.TargetMethod.ContainingType))
         {
