@@ -6,9 +6,10 @@ using Mint.Dsl.Generators.Parsing;
 namespace Mint.Dsl.Generators;
 
 /// <summary>
-/// Emits a <c>LossDefinition</c> for every <c>[Loss]</c> method: parse (symbols → plain model and
-/// diagnostics) → emit (model → text). Each step returns equatable values, so editing unrelated code
-/// leaves the outputs cached.
+/// Emits a <c>LossDefinition</c> for every <c>[Loss]</c> method: parse (symbols → plain model) →
+/// emit (model → text). Each step returns equatable values, so editing unrelated code leaves the
+/// outputs cached. A loss whose signature breaks a rule gets no output; the analyzers in
+/// <c>Mint.Dsl.Analyzers</c> report why (see <c>DiagnosticDescriptors</c>).
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class LossGenerator : IIncrementalGenerator
@@ -26,16 +27,11 @@ public sealed class LossGenerator : IIncrementalGenerator
                 LossParser.Parse)
             .WithTrackingName(TrackingNames.ParsedLosses);
 
-        context.RegisterSourceOutput(losses, static (output, result) =>
+        context.RegisterSourceOutput(losses, static (output, model) =>
         {
-            foreach (var diagnostic in result.Diagnostics)
+            if (model is not null)
             {
-                output.ReportDiagnostic(diagnostic.ToDiagnostic());
-            }
-
-            if (result.Model is not null)
-            {
-                output.AddSource(LossEmitter.HintName(result.Model), LossEmitter.Emit(result.Model));
+                output.AddSource(LossEmitter.HintName(model), LossEmitter.Emit(model));
             }
         });
     }

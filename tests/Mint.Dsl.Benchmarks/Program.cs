@@ -1,6 +1,6 @@
 // Benchmarks: writes its numbers to docs/performance.md.
 //   dotnet run -c Release --project tests/Mint.Dsl.Benchmarks -- all        every benchmark
-//   ... -- loss | overhead | efficiency | transport | sampling             one of them
+//   ... -- generator | loss | overhead | efficiency | transport | sampling one of them
 //   ... -- <name> --quick                                                  tiny sizes (smoke run)
 using System;
 using System.Linq;
@@ -11,6 +11,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Mint.Dsl.Benchmarks.Engine;
+using Mint.Dsl.Benchmarks.Generator;
 using Mint.Dsl.Benchmarks.Ledger;
 using Mint.Dsl.Benchmarks.Loss;
 
@@ -21,13 +22,20 @@ var command = "dotnet run -c Release --project tests/Mint.Dsl.Benchmarks -- " + 
 var settings = new EngineBenchmarks.Settings(quick, ledger, command);
 bool Runs(string name) => selected == name || selected == "all";
 
+// In-process: the native-library fix applies to this build's output, not to a project BenchmarkDotNet generates.
+var inProcess = ManualConfig.Create(DefaultConfig.Instance).AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
+    .WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(7));
+
+if (Runs("generator") && !quick)
+{
+    var generatorJob = Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
+        .WithWarmupCount(10).WithIterationCount(10).WithInvocationCount(4).WithUnrollFactor(1);
+    GeneratorReport.Write(BenchmarkRunner.Run<GeneratorBenchmarks>(ManualConfig.Create(DefaultConfig.Instance).AddJob(generatorJob)), command, ledger);
+}
+
 if (Runs("loss") && !quick)
 {
-    // In-process: the native-library fix applies to this build's output, not to a generated project.
-    var job = Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
-        .WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(7);
-    var summary = BenchmarkRunner.Run<LossComputeBenchmarks>(ManualConfig.Create(DefaultConfig.Instance).AddJob(job));
-    LossComputeReport.Write(summary, command, ledger);
+    LossComputeReport.Write(BenchmarkRunner.Run<LossComputeBenchmarks>(inProcess), command, ledger);
 }
 
 if (Runs("overhead"))

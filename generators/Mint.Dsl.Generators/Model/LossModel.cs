@@ -48,19 +48,23 @@ internal sealed record LossModel(
     string LossName,
     EquatableArray<LossParameter> Parameters)
 {
-    /// <summary>The method name without a trailing <c>Loss</c>.</summary>
-    private string Stem => MethodName.EndsWith("Loss", System.StringComparison.Ordinal)
-        ? MethodName.Substring(0, MethodName.Length - "Loss".Length)
-        : MethodName;
-
     /// <summary>
     /// The static property users pass to <c>ForwardBackwardCustomAsync</c>: <c>Dpo</c> → <c>DpoLoss</c>;
     /// a method already named <c>DpoLoss</c> gets <c>DpoLossFn</c>, since the method holds its own name.
     /// </summary>
-    public string PropertyName => Stem + "Loss" == MethodName ? MethodName + "Fn" : Stem + "Loss";
+    public string PropertyName => PropertyNameFor(MethodName);
 
     /// <summary>The generated <c>LossDefinition</c> subclass: <c>DpoLossDefinition</c>.</summary>
-    public string DefinitionTypeName => Stem + "LossDefinition";
+    public string DefinitionTypeName => Stem(MethodName) + "LossDefinition";
+
+    /// <summary><see cref="PropertyName"/> for a loss method named <paramref name="methodName"/> (the analyzers name it in fixes).</summary>
+    public static string PropertyNameFor(string methodName) =>
+        Stem(methodName) + "Loss" == methodName ? methodName + "Fn" : Stem(methodName) + "Loss";
+
+    /// <summary>The method name without a trailing <c>Loss</c>.</summary>
+    private static string Stem(string methodName) => methodName.EndsWith("Loss", System.StringComparison.Ordinal)
+        ? methodName.Substring(0, methodName.Length - "Loss".Length)
+        : methodName;
 
     /// <summary>True when the batch is read as (chosen, rejected) pairs.</summary>
     public bool IsPaired
@@ -79,6 +83,3 @@ internal sealed record LossModel(
         }
     }
 }
-
-/// <summary>The parser's output for one <c>[Loss]</c> method: a model when it can be generated, and diagnostics.</summary>
-internal sealed record LossParseResult(LossModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

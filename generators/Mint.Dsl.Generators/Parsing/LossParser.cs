@@ -26,63 +26,88 @@ internal static class LossParser
 
     private static readonly string[] DTypeNames = ["Float32", "Int64", "Float64"];
 
-    public static LossParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-    {
-        var method = (IMethodSymbol)context.TargetSymbol;
-        var syntax = (MethodDeclarationSyntax)context.TargetNode;
-        var diagnostics = new List<DiagnosticInfo>();
-        var compilation = context.SemanticModel.Compilation;
+    /// <summary>The generator's entry: the model, or null when the signature has a problem (the analyzers report it).</summary>
+    public static LossModel? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) => Parse(
+        (IMethodSymbol)context.TargetSymbol,
+        (MethodDeclarationSyntax)context.TargetNode,
+        context.Attributes[0],
+        context.SemanticModel.Compilation,
+        new List<Diagnostic>(),
+        cancellationToken);
 
+    /// <summary>
+    /// Reads <paramref name="method"/>'s signature into a model, adding a diagnostic to
+    /// <paramref name="diagnostics"/> for every rule it breaks; returns null when it breaks any.
+    /// </summary>
+    public static LossModel? Parse(
+        IMethodSymbol method,
+        MethodDeclarationSyntax syntax,
+        AttributeData lossAttribute,
+        Compilation compilation,
+        List<Diagnostic> diagnostics,
+        CancellationToken cancellationToken)
+    {
+        var before = diagnostics.Count;
         CheckShape(method, syntax, compilation, diagnostics);
         var containingTypes = ReadContainingTypes(method, syntax, diagnostics);
         var parameters = ReadParameters(method, syntax, compilation, diagnostics, cancellationToken);
 
-        var lossName = context.Attributes[0].ConstructorArguments.FirstOrDefault().Value as string ?? method.Name;
-        var model = diagnostics.Count > 0 || containingTypes is null || parameters is null
+        return diagnostics.Count > before || containingTypes is null || parameters is null
             ? null
             : new LossModel(
                 method.ContainingNamespace.IsGlobalNamespace ? string.Empty : method.ContainingNamespace.ToDisplayString(),
                 containingTypes.ToEquatableArray(),
                 method.Name,
-                lossName,
+                LossName(method, lossAttribute),
                 parameters.ToEquatableArray());
-        return new LossParseResult(model, diagnostics.ToEquatableArray());
     }
 
-    private static void CheckShape(IMethodSymbol method, MethodDeclarationSyntax syntax, Compilation compilation, List<DiagnosticInfo> diagnostics)
+    /// <summary>The name in <c>[Loss("…")]</c>, or the method's name when the attribute gives none.</summary>
+    public static string LossName(IMethodSymbol method, AttributeData lossAttribute) =>
+        lossAttribute.ConstructorArguments.FirstOrDefault().Value as string ?? method.Name;
+
+    /// <summary>True for the parameter that receives the model's target log-probs (by attribute or by name).</summary>
+    public static bool IsTargetLogprobs(IParameterSymbol parameter) =>
+        FindAttribute(parameter, TargetLogprobsAttributeName) is not null
+        || (FindAttribute(parameter, LossInputAttributeName) is null && parameter.Name is "logprobs" or "targetLogprobs");
+
+    private static void CheckShape(IMethodSymbol method, MethodDeclarationSyntax syntax, Compilation compilation, List<Diagnostic> diagnostics)
     {
         var name = syntax.Identifier.GetLocation();
         if (!method.IsStatic)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossMethodMustBeStatic, name, method.Name));
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LossMethodMustBeStatic, name, method.Name));
         }
 
         if (method.IsGenericMethod)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossMethodMustNotBeGenericOrAsync, name, method.Name, "generic", "type parameters"));
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LossMethodMustNotBeGenericOrAsync, name, method.Name, "generic", "type parameters"));
         }
 
         if (method.IsAsync)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossMethodMustNotBeGenericOrAsync, name, method.Name, "async", "'async' modifier"));
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LossMethodMustNotBeGenericOrAsync, name, method.Name, "async", "'async' modifier"));
         }
 
         var lossResult = compilation.GetTypeByMetadataName(LossResultMetadataName);
         if (!SymbolEqualityComparer.Default.Equals(method.ReturnType, lossResult))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString()));
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString()));
         }
     }
 
-    private static List<ContainingType>? ReadContainingTypes(IMethodSymbol method, MethodDeclarationSyntax syntax, List<DiagnosticInfo> diagnostics)
+    private static List<ContainingType>? ReadContainingTypes(IMethodSymbol method, MethodDeclarationSyntax syntax, List<Diagnostic> diagnostics)
     {
         var types = new List<ContainingType>();
+        var allPartial = true;
         for (var node = syntax.Parent as TypeDeclarationSyntax; node is not null; node = node.Parent as TypeDeclarationSyntax)
         {
             if (!node.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeMustBePartial, node.Identifier.GetLocation(), node.Identifier.Text, method.Name));
-                return null;
+                // Every enclosing type needs it; report each, so one fix-all settles them.
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ContainingTypeMustBePartial, node.Identifier.GetLocation(), node.Identifier.Text, method.Name));
+                allPartial = false;
+                continue;
             }
 
             var keyword = node switch
@@ -95,14 +120,14 @@ internal static class LossParser
             types.Insert(0, new ContainingType(isStatic ? "static partial " + keyword : "partial " + keyword, node.Identifier.Text));
         }
 
-        return types;
+        return allPartial ? types : null;
     }
 
     private static List<LossParameter>? ReadParameters(
         IMethodSymbol method,
         MethodDeclarationSyntax syntax,
         Compilation compilation,
-        List<DiagnosticInfo> diagnostics,
+        List<Diagnostic> diagnostics,
         CancellationToken cancellationToken)
     {
         var tensor = compilation.GetTypeByMetadataName(TensorMetadataName);
@@ -117,7 +142,7 @@ internal static class LossParser
             if (parameter.RefKind != RefKind.None)
             {
                 var modifier = parameter.RefKind.ToString().ToLowerInvariant();
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ParameterMustBeByValue, location, parameter.Name, method.Name, modifier));
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ParameterMustBeByValue, location, parameter.Name, method.Name, modifier));
                 valid = false;
                 continue;
             }
@@ -125,7 +150,7 @@ internal static class LossParser
             var read = ReadParameter(parameter, tensor, pair);
             if (read is null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameterType, location, parameter.Name, method.Name, parameter.Type.ToDisplayString()));
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedParameterType, location, parameter.Name, method.Name, parameter.Type.ToDisplayString()));
                 valid = false;
                 continue;
             }
@@ -149,13 +174,12 @@ internal static class LossParser
             && SymbolEqualityComparer.Default.Equals(named.TypeArguments[0], tensor);
         if (isPair || SymbolEqualityComparer.Default.Equals(type, tensor))
         {
-            var input = FindAttribute(parameter, LossInputAttributeName);
-            var marked = FindAttribute(parameter, TargetLogprobsAttributeName) is not null;
-            if (marked || (input is null && parameter.Name is "logprobs" or "targetLogprobs"))
+            if (IsTargetLogprobs(parameter))
             {
                 return new LossParameter(parameter.Name, ParameterRole.TargetLogprobs, string.Empty, isPair, string.Empty, string.Empty, null);
             }
 
+            var input = FindAttribute(parameter, LossInputAttributeName);
             var key = input?.ConstructorArguments.FirstOrDefault().Value as string ?? SnakeCase.From(parameter.Name);
             var dtype = key == TargetTokensKey ? "Int64" : "Float32";
             foreach (var argument in input?.NamedArguments ?? [])
@@ -188,13 +212,13 @@ internal static class LossParser
         return new LossParameter(parameter.Name, ParameterRole.Config, configKey, false, string.Empty, clrType, DefaultLiteral(parameter));
     }
 
-    private static bool CheckBindings(IMethodSymbol method, MethodDeclarationSyntax syntax, List<LossParameter> parameters, List<DiagnosticInfo> diagnostics)
+    private static bool CheckBindings(IMethodSymbol method, MethodDeclarationSyntax syntax, List<LossParameter> parameters, List<Diagnostic> diagnostics)
     {
         var logprobs = parameters.Count(parameter => parameter.Role == ParameterRole.TargetLogprobs);
         if (logprobs != 1)
         {
             var problem = logprobs == 0 ? "has no target log-probs parameter" : $"has {logprobs} target log-probs parameters";
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingTargetLogprobs, syntax.Identifier.GetLocation(), method.Name, problem));
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.MissingTargetLogprobs, syntax.Identifier.GetLocation(), method.Name, problem));
             return false;
         }
 
@@ -205,7 +229,7 @@ internal static class LossParser
             {
                 if (parameters[index].Role != ParameterRole.Config && !parameters[index].IsPair)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MixedPairParameters, syntax.ParameterList.Parameters[index].GetLocation(), parameters[index].Name, method.Name));
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.MixedPairParameters, syntax.ParameterList.Parameters[index].GetLocation(), parameters[index].Name, method.Name));
                     valid = false;
                 }
             }
@@ -214,7 +238,7 @@ internal static class LossParser
         foreach (var duplicate in parameters.Where(parameter => parameter.Role != ParameterRole.TargetLogprobs)
                      .GroupBy(parameter => parameter.Key).Where(group => group.Count() > 1))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateKey, syntax.Identifier.GetLocation(), method.Name, duplicate.Key));
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.DuplicateKey, syntax.Identifier.GetLocation(), method.Name, duplicate.Key));
             valid = false;
         }
 

@@ -52,4 +52,48 @@ public sealed class IncrementalCachingTests
         Assert.Contains(rerun.TrackedSteps[TrackingNames.ParsedLosses].SelectMany(step => step.Outputs), output => output.Reason == IncrementalStepRunReason.Modified);
         Assert.Contains("\"advantages\"", rerun.GeneratedSources.Single().SourceText.ToString());
     }
+
+    [Fact]
+    public void Editing_a_loss_body_reparses_it_but_leaves_the_generated_output_unchanged()
+    {
+        var compilation = GeneratorHarness.Compilation(Losses);
+        var driver = GeneratorHarness.Driver().RunGenerators(compilation);
+
+        var edited = compilation.ReplaceSyntaxTree(
+            compilation.SyntaxTrees.First(),
+            CSharpSyntaxTree.ParseText(Losses.Replace("-(logprobs * weights).sum()", "-(weights * logprobs).sum()"), (CSharpParseOptions)compilation.SyntaxTrees.First().Options, path: "Source0.cs"));
+        var rerun = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        // The model holds only the signature, so a body edit yields an equal model and nothing is re-emitted.
+        Assert.Equal(IncrementalStepRunReason.Unchanged, rerun.TrackedSteps[TrackingNames.ParsedLosses].SelectMany(step => step.Outputs).Single().Reason);
+        Assert.All(rerun.TrackedOutputSteps.SelectMany(step => step.Value).SelectMany(step => step.Outputs),
+            output => Assert.Contains(output.Reason, new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged }));
+    }
+
+    [Fact]
+    public void Of_200_losses_editing_one_signature_regenerates_only_that_one()
+    {
+        var sources = Enumerable.Range(0, 20).Select(LossFile).ToArray();
+        var compilation = GeneratorHarness.Compilation(sources);
+        var driver = GeneratorHarness.Driver().RunGenerators(compilation);
+
+        var edited = compilation.ReplaceSyntaxTree(
+            compilation.SyntaxTrees.ElementAt(7),
+            CSharpSyntaxTree.ParseText(sources[7].Replace("Loss3(Tensor logprobs, Tensor weights) => new(-(logprobs * weights)", "Loss3(Tensor logprobs, Tensor advantages) => new(-(logprobs * advantages)"), (CSharpParseOptions)compilation.SyntaxTrees.First().Options, path: "Source7.cs"));
+        var rerun = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        var reasons = rerun.TrackedSteps[TrackingNames.ParsedLosses].SelectMany(step => step.Outputs).Select(output => output.Reason).ToList();
+        Assert.Equal(200, reasons.Count);
+        Assert.Equal(1, reasons.Count(reason => reason == IncrementalStepRunReason.Modified));
+        Assert.Equal(199, reasons.Count(reason => reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
+        Assert.Equal(200, rerun.GeneratedSources.Length);
+    }
+
+    /// <summary>File <paramref name="file"/> of 20, each a class of 10 losses.</summary>
+    private static string LossFile(int file) =>
+        "using Mint.Dsl;\nusing static TorchSharp.torch;\n"
+        + $"public static partial class Losses{file}\n{{\n"
+        + string.Concat(Enumerable.Range(0, 10).Select(index =>
+            $"    [Loss(\"loss_{file}_{index}\")] public static LossResult Loss{index}(Tensor logprobs, Tensor weights) => new(-(logprobs * weights).sum());\n"))
+        + "}\n";
 }

@@ -15,7 +15,7 @@ internal static class GeneratorHarness
         ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
             .Split(Path.PathSeparator)
             .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal)
-                || Path.GetFileName(path) is "mscorlib.dll" or "netstandard.dll" or "Mint.Dsl.dll" or "TorchSharp.dll")
+                || Path.GetFileName(path) is "mscorlib.dll" or "netstandard.dll" or "Mint.Dsl.dll" or "Mint.Engine.dll" or "Mint.Client.dll" or "Microsoft.ML.Tokenizers.dll" or "TorchSharp.dll")
             .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
             .ToImmutableArray());
 
