@@ -7,11 +7,12 @@ using Xunit;
 namespace Mint.Dsl.Tests.Packaging;
 
 /// <summary>
-/// SLOW (about a minute; filter it out with <c>--filter Category!=Packaging</c>): packs Mint.Dsl
-/// from this build's outputs and builds a throwaway consumer against it from a local folder feed,
-/// exactly as a user adds the package. Proves that one PackageReference brings the runtime, the
-/// generator, the analyzers and the native-library fix (the consumer computes a loss with TorchSharp,
-/// which on this Debian only loads once the buildTransitive targets have patched it).
+/// SLOW (about a minute; filter it out with <c>--filter Category!=Packaging</c>): packs every package
+/// from this build's outputs and builds a throwaway consumer from a local folder feed, exactly as a
+/// user adds the package. Proves that one PackageReference (<c>Mint.Client</c>) brings the runtime,
+/// the engine, the generator, the analyzers and the native-library fix (the consumer computes a loss
+/// and trains a step with TorchSharp, which on this Debian only loads once the buildTransitive targets
+/// have patched it), and that the server ships as its own package.
 /// </summary>
 [Trait("Category", "Packaging")]
 public sealed class PackageConsumerTests : IDisposable
@@ -30,9 +31,13 @@ public sealed class PackageConsumerTests : IDisposable
         var configuration = typeof(PackageConsumerTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
         var feed = Path.Combine(scratch, "feed");
         var (packed, packOutput) = DotnetCli.Run(scratch, Timeout,
-            "pack", Path.Combine(RepositoryRoot(), "src", "Mint.Dsl", "Mint.Dsl.csproj"),
+            "pack", Path.Combine(RepositoryRoot(), "Mint.Dsl.sln"),
             "--no-build", "-c", configuration, "-o", feed, $"-p:PackageVersion={version}");
         Assert.True(packed == 0, packOutput);
+        foreach (var package in new[] { "Mint.Dsl", "Mint.Engine", "Mint.Protocol", "Mint.Client", "Mint.Server" })
+        {
+            Assert.True(File.Exists(Path.Combine(feed, $"{package}.{version}.nupkg")), $"{package} was not packed:\n{packOutput}");
+        }
 
         var consumer = Directory.CreateDirectory(Path.Combine(scratch, "Consumer")).FullName;
         File.WriteAllText(Path.Combine(scratch, "nuget.config"), NuGetConfig());
@@ -44,6 +49,7 @@ public sealed class PackageConsumerTests : IDisposable
         var (ran, runOutput) = DotnetCli.Run(consumer, Timeout, Path.Combine(consumer, "bin", "Debug", "net10.0", "Consumer.dll"));
         Assert.True(ran == 0, runOutput);
         Assert.True(runOutput.Contains("contract: my_sft(target_tokens: int64, weights: float32)") && runOutput.Contains("loss: 5"), runOutput);
+        Assert.True(runOutput.Contains("trained step: 1"), runOutput);
 
         File.WriteAllText(Path.Combine(consumer, "Broken.cs"), Broken);
         var (rebuilt, brokenOutput) = DotnetCli.Run(consumer, Timeout, "build", "--disable-build-servers", "-c", "Debug");
@@ -54,7 +60,10 @@ public sealed class PackageConsumerTests : IDisposable
     private const string Program = """
         using System;
         using System.Collections.Generic;
+        using System.IO;
+        using Mint.Client;
         using Mint.Dsl;
+        using Mint.Engine.Model;
         using static TorchSharp.torch;
 
         var batch = new List<Datum>
@@ -68,6 +77,22 @@ public sealed class PackageConsumerTests : IDisposable
         Console.WriteLine($"contract: {MyLosses.SftLoss.Contract}");
         var result = MyLosses.SftLoss.ComputeGradient(batch, [TensorData.FromSingles([-1f, -2f, -3f])]);
         Console.WriteLine($"loss: {result.Loss}");
+
+        var folder = Path.Combine(Path.GetTempPath(), "mint-consumer-" + Guid.NewGuid().ToString("N"));
+        var config = new ModelConfig { VocabSize = 16, HiddenSize = 16, IntermediateSize = 32, NumHiddenLayers = 1, NumAttentionHeads = 2, MaxPositionEmbeddings = 16 };
+        using (var model = new PretrainedModel("tiny", ModelWeights.Random(config, seed: 1)))
+        {
+            model.Save(folder);
+        }
+
+        await using (var service = new ServiceClient(new ServiceClientOptions { BaseModelPath = folder }))
+        {
+            var training = await service.CreateLoraTrainingClientAsync(new LoraConfig(Rank: 2));
+            await training.ForwardBackwardCustomAsync(batch, MyLosses.SftLoss);
+            Console.WriteLine($"trained step: {(await training.OptimStepAsync(new AdamParams(1e-3))).Step}");
+        }
+
+        Directory.Delete(folder, recursive: true);
 
         public static partial class MyLosses
         {
@@ -94,7 +119,7 @@ public sealed class PackageConsumerTests : IDisposable
             <Nullable>enable</Nullable>
           </PropertyGroup>
           <ItemGroup>
-            <PackageReference Include="Mint.Dsl" Version="{version}" />
+            <PackageReference Include="Mint.Client" Version="{version}" />
           </ItemGroup>
         </Project>
         """;
