@@ -24,7 +24,7 @@ bool Runs(string name) => selected == name || selected == "all";
 
 // In-process: the native-library fix applies to this build's output, not to a project BenchmarkDotNet generates.
 var inProcess = ManualConfig.Create(DefaultConfig.Instance).AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
-    .WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(7));
+    .WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(15));
 
 if (Runs("generator") && !quick)
 {

@@ -15,6 +15,7 @@ namespace Mint.Dsl;
 public sealed class LossBatch
 {
     private readonly Dictionary<string, Tensor> inputs = [];
+    private readonly Lazy<Tensor> mask;
 
     /// <summary>
     /// Wraps <paramref name="logprobs"/> (<c>[datums, maxLength]</c>, possibly part of an autograd
@@ -30,13 +31,19 @@ public sealed class LossBatch
 
         Data = data;
         MaxLength = (int)logprobs.shape[1];
-        var lengths = tensor(data.Select(datum => (long)datum.ModelInput.Length).ToArray(), device: logprobs.device);
-        Mask = (arange(MaxLength, device: logprobs.device).unsqueeze(0) < lengths.unsqueeze(1)).to(logprobs.dtype);
-        Logprobs = logprobs * Mask;
+        var padded = data.Any(datum => datum.ModelInput.Length != MaxLength);
+        mask = new Lazy<Tensor>(() =>
+        {
+            var lengths = tensor(data.Select(datum => (long)datum.ModelInput.Length).ToArray(), device: logprobs.device);
+            return (arange(MaxLength, device: logprobs.device).unsqueeze(0) < lengths.unsqueeze(1)).to(logprobs.dtype);
+        });
+
+        // Without padding there is nothing to zero: skip the extra multiply on the hot path.
+        Logprobs = padded ? logprobs * Mask : logprobs;
     }
 
     /// <summary>1 at real token positions, 0 at padding: <c>[datums, maxLength]</c>.</summary>
-    public Tensor Mask { get; }
+    public Tensor Mask => mask.Value;
 
     /// <summary>The datums, in batch order.</summary>
     public IReadOnlyList<Datum> Data { get; }

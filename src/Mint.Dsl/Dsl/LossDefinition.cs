@@ -144,7 +144,8 @@ public abstract class LossDefinition
             }
         }
 
-        return new LossGradient(ToDouble(result.Loss), ReadMetrics(result), gradients);
+        var (loss, metrics) = ReadScalars(result);
+        return new LossGradient(loss, metrics, gradients);
     }
 
     /// <summary>The generated contract checks, one call per rule the signature implies.</summary>
@@ -194,9 +195,9 @@ public abstract class LossDefinition
         }
     }
 
-    private Dictionary<string, double> ReadMetrics(LossResult result)
+    /// <summary>The loss and every metric as doubles, read from the device in one transfer.</summary>
+    private (double Loss, Dictionary<string, double> Metrics) ReadScalars(LossResult result)
     {
-        var metrics = new Dictionary<string, double>();
         foreach (var (name, value) in result.Metrics)
         {
             if (value.numel() != 1)
@@ -204,12 +205,18 @@ public abstract class LossDefinition
                 throw new InvalidOperationException(
                     $"Metric '{name}' of loss '{Name}' must be a scalar; it has shape [{string.Join(", ", value.shape)}].");
             }
-
-            metrics[name] = ToDouble(value);
         }
 
-        return metrics;
-    }
+        var device = result.Loss.device;
+        var scalars = cat(result.Metrics.Select(metric => metric.Value.detach().to(ScalarType.Float64, device).reshape(1))
+                .Prepend(result.Loss.detach().to(ScalarType.Float64).reshape(1)).ToList(), 0)
+            .cpu().data<double>().ToArray();
+        var metrics = new Dictionary<string, double>();
+        for (var index = 0; index < result.Metrics.Count; index++)
+        {
+            metrics[result.Metrics[index].Key] = scalars[index + 1];
+        }
 
-    private static double ToDouble(Tensor scalar) => scalar.detach().cpu().to(ScalarType.Float64).item<double>();
+        return (scalars[0], metrics);
+    }
 }

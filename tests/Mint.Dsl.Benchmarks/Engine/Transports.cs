@@ -28,7 +28,7 @@ public static class Transports
                 ModelPath = folder,
                 Port = 0,
                 CheckpointDirectory = Path.Combine(Path.GetTempPath(), "mint-bench-checkpoints"),
-                ConfigureLogging = logging => logging.ClearProviders(),
+                ConfigureLogging = logging => { logging.ClearProviders(); if (Environment.GetEnvironmentVariable("MINT_BENCH_SERVER_LOGS") == "1") { logging.AddSimpleConsole(); } },
             });
             return new ServiceClient(new GrpcTransport(server.Address));
         }, async () =>
