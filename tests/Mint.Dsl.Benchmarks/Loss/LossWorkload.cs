@@ -82,13 +82,18 @@ public sealed class LossWorkload
     /// <summary>The generated path: returns dL/dlogprobs of the last datum (so nothing is optimised away).</summary>
     public TensorData RunGenerated() => Definition.ComputeGradient(Data, Logprobs).LogprobGradients[^1];
 
-    /// <summary>The hand-written path: flat arrays → tensors → the same loss method → backward → per-datum gradients.</summary>
+    /// <summary>The loss value the hand-written path read last (a user needs it, as the generated path returns it).</summary>
+    public float LastLoss { get; private set; }
+
+    /// <summary>The hand-written path: flat arrays → tensors → the same loss method → backward → loss value and per-datum gradients.</summary>
     public float[] RunByHand()
     {
         using var scope = NewDisposeScope();
         var leaf = tensor(Flatten(Logprobs), [Batch, Length]).requires_grad_();
         Tensor Input(string key) => tensor(Flatten(Data.Select(datum => datum.LossFnInputs[key]).ToList()), [Batch, Length]);
-        callByHand(leaf, Input).backward();
+        var loss = callByHand(leaf, Input);
+        loss.backward();
+        LastLoss = loss.item<float>();
         var gradient = leaf.grad!.data<float>().ToArray();
         var rows = new float[Batch][];
         for (var row = 0; row < Batch; row++)
