@@ -34,6 +34,16 @@ for (var step = 1; step <= 15; step++)
     Console.WriteLine($"step {step,2}/15  loss {result.Loss:F4}  pair_accuracy {result.Metrics["pair_accuracy"]:F3}  mean_margin {result.Metrics["mean_margin"]:F3}");
 }
 
+// The trained adapters sample too; each token comes with its log-prob, as RL losses need.
+var prompt = ModelInput.FromInts(batch[0].ModelInput.ToInts()[..4]);
+var sample = await training.CreateSamplingClient().SampleAsync(prompt, numSamples: 2, new SamplingParams { MaxTokens = 4, Seed = 11 });
+Console.WriteLine();
+Console.WriteLine($"Completions of prompt [{string.Join(", ", prompt.ToInts())}]:");
+foreach (var sequence in sample.Sequences)
+{
+    Console.WriteLine("  " + string.Join("  ", sequence.Tokens.Zip(sequence.Logprobs, (token, logprob) => $"{token} ({logprob:F2})")));
+}
+
 Console.WriteLine();
 Console.WriteLine("A broken batch is rejected before anything is sent:");
 var broken = batch.Take(3).ToList();
