@@ -15,7 +15,7 @@ public static class GeneratorReport
         {
             var bytes = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) ?? 0;
             table.Row(
-                report.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo,
+                report.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Trim('\''),
                 (report.ResultStatistics!.Mean / 1e6).ToString("F1", CultureInfo.InvariantCulture),
                 (report.ResultStatistics.StandardDeviation / 1e6).ToString("F1", CultureInfo.InvariantCulture),
                 (bytes / 1e6).ToString("F2", CultureInfo.InvariantCulture) + " MB");
