@@ -62,7 +62,9 @@ public sealed class DecoderModel
     /// </summary>
     public Tensor TargetLogprobs(Tensor tokens, Tensor targets)
     {
+        // gather − logsumexp rather than log_softmax: autograd then keeps only the logits, not a
+        // second [batch, tokens, vocab] tensor, which dominates memory for large vocabularies.
         var logits = Forward(tokens);
-        return functional.log_softmax(logits, -1).gather(-1, targets.unsqueeze(-1)).squeeze(-1);
+        return logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - logits.logsumexp(-1);
     }
 }
