@@ -27,6 +27,25 @@ public static class Stopwatches
         return Median(times);
     }
 
+    /// <summary>Fastest of <paramref name="repeats"/> runs after <paramref name="warmup"/>: the right statistic for a peak.</summary>
+    public static double FastestSeconds(Action action, int warmup, int repeats)
+    {
+        for (var run = 0; run < warmup; run++)
+        {
+            action();
+        }
+
+        var fastest = double.MaxValue;
+        for (var run = 0; run < repeats; run++)
+        {
+            var watch = Stopwatch.StartNew();
+            action();
+            fastest = Math.Min(fastest, watch.Elapsed.TotalSeconds);
+        }
+
+        return fastest;
+    }
+
     /// <summary>Median seconds of a synchronous action.</summary>
     public static double MedianSeconds(Action action, int warmup, int repeats) =>
         MedianSecondsAsync(() => { action(); return Task.CompletedTask; }, warmup, repeats).GetAwaiter().GetResult();
