@@ -64,6 +64,13 @@ public sealed class TrainingClient
     public Task LoadStateAsync(string name, CancellationToken cancellationToken = default) =>
         transport.LoadStateAsync(SessionId, name, cancellationToken);
 
+    /// <summary>
+    /// Closes the session on the engine or server, freeing its adapters and optimizer state.
+    /// Checkpoints stay; every later call on this client fails with <c>SessionNotFoundException</c>.
+    /// </summary>
+    public Task CloseAsync(CancellationToken cancellationToken = default) =>
+        transport.CloseSessionAsync(SessionId, cancellationToken);
+
     /// <summary>A sampling client over this session's current weights.</summary>
     public SamplingClient CreateSamplingClient() => new(transport, SessionId);
 }

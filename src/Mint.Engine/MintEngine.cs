@@ -44,13 +44,16 @@ public sealed class MintEngine : IDisposable
     public TrainingSession GetSession(string id) =>
         sessions.TryGetValue(id, out var session) ? session : throw new SessionNotFoundException(id);
 
-    /// <summary>Closes the session called <paramref name="id"/>.</summary>
+    /// <summary>Closes the session called <paramref name="id"/>, freeing its adapters and optimizer state.</summary>
+    /// <exception cref="SessionNotFoundException">No open session has that id.</exception>
     public void CloseSession(string id)
     {
-        if (sessions.TryRemove(id, out var session))
+        if (!sessions.TryRemove(id, out var session))
         {
-            session.Dispose();
+            throw new SessionNotFoundException(id);
         }
+
+        session.Dispose();
     }
 
     /// <inheritdoc />

@@ -76,4 +76,22 @@ public sealed class ServiceClientTests
         Assert.Equal("Model folder /nonexistent/model does not exist.", error.Message);
         await Task.CompletedTask;
     }
+
+    [Fact]
+    public async Task A_closed_session_is_gone_and_its_checkpoints_stay()
+    {
+        await using var service = new EmbeddedService();
+        var training = await service.Client.CreateLoraTrainingClientAsync();
+        var other = await service.Client.CreateLoraTrainingClientAsync();
+        await training.SaveStateAsync("before-close");
+
+        await training.CloseAsync();
+
+        Assert.Equal([other.SessionId], await service.Client.ListSessionsAsync());
+        var error = await Assert.ThrowsAsync<Mint.Engine.Training.SessionNotFoundException>(() => training.GetInfoAsync());
+        Assert.Equal($"No training session '{training.SessionId}' exists.", error.Message);
+        await Assert.ThrowsAsync<Mint.Engine.Training.SessionNotFoundException>(() => training.CloseAsync());
+        await other.LoadStateAsync("before-close");
+        Assert.Equal(0, (await other.GetInfoAsync()).Step);
+    }
 }

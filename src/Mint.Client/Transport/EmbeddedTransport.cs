@@ -38,6 +38,10 @@ public sealed class EmbeddedTransport : ITrainingTransport
         Run(() => Engine.SessionIds, cancellationToken);
 
     /// <inheritdoc />
+    public Task CloseSessionAsync(string sessionId, CancellationToken cancellationToken) =>
+        Run(() => Engine.CloseSession(sessionId), cancellationToken);
+
+    /// <inheritdoc />
     public Task<ModelInfo> GetInfoAsync(string sessionId, CancellationToken cancellationToken) =>
         Run(() => Engine.GetSession(sessionId).Info, cancellationToken);
 

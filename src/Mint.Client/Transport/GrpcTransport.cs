@@ -86,6 +86,12 @@ public sealed class GrpcTransport : ITrainingTransport
         cancellationToken);
 
     /// <inheritdoc />
+    public Task CloseSessionAsync(string sessionId, CancellationToken cancellationToken) => Call(
+        options => client.CloseSessionAsync(new V1.CloseSessionRequest { SessionId = sessionId }, options),
+        _ => true,
+        cancellationToken);
+
+    /// <inheritdoc />
     public Task<ModelInfo> GetInfoAsync(string sessionId, CancellationToken cancellationToken) => Call(
         options => client.GetInfoAsync(new V1.GetInfoRequest { SessionId = sessionId }, options),
         ResultCodec.FromWire,

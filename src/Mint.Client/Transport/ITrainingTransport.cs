@@ -18,6 +18,9 @@ public interface ITrainingTransport : IAsyncDisposable
     /// <summary>The ids of the open sessions this client may use (on a server: the caller's own).</summary>
     Task<IReadOnlyList<string>> ListSessionsAsync(CancellationToken cancellationToken);
 
+    /// <summary>Closes a session, freeing its adapters and optimizer state; its checkpoints stay.</summary>
+    Task CloseSessionAsync(string sessionId, CancellationToken cancellationToken);
+
     /// <summary>What the session runs on.</summary>
     Task<ModelInfo> GetInfoAsync(string sessionId, CancellationToken cancellationToken);
 

@@ -251,8 +251,12 @@ public sealed class TrainingSession : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        optimizer.Dispose();
-        adapters.Dispose();
+        // Under the gate: a close waits for a call already running on this session.
+        lock (gate)
+        {
+            optimizer.Dispose();
+            adapters.Dispose();
+        }
     }
 
     private void ZeroGradients()

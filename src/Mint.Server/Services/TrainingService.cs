@@ -50,6 +50,13 @@ internal sealed class TrainingService(
             return response;
         }, queued: false);
 
+    public override Task<V1.CloseSessionResponse> CloseSession(V1.CloseSessionRequest request, ServerCallContext context) =>
+        Handle(context, "close_session", request.SessionId, 0, caller =>
+        {
+            owners.Close(caller, request.SessionId);
+            return new V1.CloseSessionResponse();
+        });
+
     public override Task<V1.ModelInfo> GetInfo(V1.GetInfoRequest request, ServerCallContext context) =>
         Handle(context, "get_info", request.SessionId, 0, caller =>
             ResultCodec.ToWire(owners.Get(caller, request.SessionId).Info));

@@ -29,6 +29,18 @@ internal sealed class SessionOwners(MintEngine engine)
             ? engine.GetSession(sessionId)
             : throw new SessionNotFoundException(sessionId);
 
+    /// <summary>Closes <paramref name="sessionId"/> if <paramref name="caller"/> owns it.</summary>
+    /// <exception cref="SessionNotFoundException">When it does not exist or belongs to someone else.</exception>
+    public void Close(Caller caller, string sessionId)
+    {
+        if (!owners.TryGetValue(sessionId, out var entry) || entry.Owner != caller || !owners.TryRemove(sessionId, out _))
+        {
+            throw new SessionNotFoundException(sessionId);
+        }
+
+        engine.CloseSession(sessionId);
+    }
+
     /// <summary>The ids of <paramref name="caller"/>'s sessions, oldest first.</summary>
     public IReadOnlyList<string> Of(Caller caller) => owners
         .Where(entry => entry.Value.Owner == caller)

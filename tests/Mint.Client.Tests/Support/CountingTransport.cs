@@ -17,6 +17,9 @@ internal sealed class CountingTransport(ITrainingTransport inner) : ITrainingTra
     public Task<IReadOnlyList<string>> ListSessionsAsync(CancellationToken cancellationToken) =>
         Record("list_sessions", inner.ListSessionsAsync(cancellationToken));
 
+    public Task CloseSessionAsync(string sessionId, CancellationToken cancellationToken) =>
+        Record("close_session", inner.CloseSessionAsync(sessionId, cancellationToken));
+
     public Task<ModelInfo> GetInfoAsync(string sessionId, CancellationToken cancellationToken) =>
         Record("get_info", inner.GetInfoAsync(sessionId, cancellationToken));
 

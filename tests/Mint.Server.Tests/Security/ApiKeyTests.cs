@@ -112,4 +112,20 @@ public sealed class ApiKeyTests : IAsyncLifetime
         Assert.Equal(save.Message, load.Message);
         Assert.Empty(Directory.GetFileSystemEntries(server.CheckpointRoot));
     }
+
+    [Fact]
+    public async Task Only_the_owner_can_close_a_session()
+    {
+        var alice = await server.Client(Alice).CreateLoraTrainingClientAsync(new LoraConfig(4));
+        var bob = server.Client(Bob).Transport;
+
+        await Assert.ThrowsAsync<SessionNotFoundException>(() => bob.CloseSessionAsync(alice.SessionId, System.Threading.CancellationToken.None));
+        Assert.Equal(0, (await alice.GetInfoAsync()).Step);
+
+        await alice.CloseAsync();
+
+        Assert.DoesNotContain(alice.SessionId, server.Server.Engine.SessionIds);
+        Assert.Empty(await server.Client(Alice).ListSessionsAsync());
+        await Assert.ThrowsAsync<SessionNotFoundException>(() => alice.ForwardAsync(TrainingRuns.SftBatch()));
+    }
 }
