@@ -41,6 +41,16 @@ public sealed class ServiceClient : IAsyncDisposable
     public Task<IReadOnlyList<string>> ListSessionsAsync(CancellationToken cancellationToken = default) =>
         Transport.ListSessionsAsync(cancellationToken);
 
+    /// <summary>
+    /// A training client for a session that already exists (e.g. one from <see cref="ListSessionsAsync"/>
+    /// after the process that created it went away). Checks that the session exists and is yours.
+    /// </summary>
+    public async Task<TrainingClient> ResumeTrainingClientAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        await Transport.GetInfoAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        return new TrainingClient(Transport, sessionId);
+    }
+
     /// <inheritdoc />
     public ValueTask DisposeAsync() => Transport.DisposeAsync();
 

@@ -128,4 +128,18 @@ public sealed class ApiKeyTests : IAsyncLifetime
         Assert.Empty(await server.Client(Alice).ListSessionsAsync());
         await Assert.ThrowsAsync<SessionNotFoundException>(() => alice.ForwardAsync(TrainingRuns.SftBatch()));
     }
+
+    [Fact]
+    public async Task A_new_client_resumes_its_own_session_but_not_anothers()
+    {
+        var first = await server.Client(Alice).CreateLoraTrainingClientAsync(new LoraConfig(4));
+        await first.ForwardBackwardAsync(TrainingRuns.SftBatch(), LossFn.CrossEntropy);
+        await first.OptimStepAsync(new AdamParams(1e-2));
+
+        var later = server.Client(Alice);
+        var resumed = await later.ResumeTrainingClientAsync(Assert.Single(await later.ListSessionsAsync()));
+
+        Assert.Equal(1, (await resumed.GetInfoAsync()).Step);
+        await Assert.ThrowsAsync<SessionNotFoundException>(() => server.Client(Bob).ResumeTrainingClientAsync(first.SessionId));
+    }
 }
