@@ -28,10 +28,10 @@ public sealed class BatchValidator
     public void Report(int? datumIndex, string? key, string reason) => violations.Add(new(datumIndex, key, reason));
 
     /// <summary>Datum <paramref name="index"/> must carry int64 token ids under <paramref name="key"/>, one per model-input position.</summary>
-    public void Tokens(int index, string key) => PerTokenInput(index, key, TensorDType.Int64);
+    public void Tokens(int index, string key) => Sequence(index, key, TensorDType.Int64);
 
     /// <summary>Datum <paramref name="index"/> must carry finite float32 values under <paramref name="key"/>, one per model-input position.</summary>
-    public void Floats(int index, string key) => PerTokenInput(index, key, TensorDType.Float32);
+    public void Floats(int index, string key) => Sequence(index, key, TensorDType.Float32);
 
     /// <summary>The batch must hold whole (chosen, rejected) pairs.</summary>
     public void EvenCount()
@@ -101,7 +101,11 @@ public sealed class BatchValidator
         }
     }
 
-    private void PerTokenInput(int index, string key, TensorDType dtype)
+    /// <summary>
+    /// Datum <paramref name="index"/> must carry a <paramref name="dtype"/> tensor under <paramref name="key"/>,
+    /// one value per model-input position, finite when floating.
+    /// </summary>
+    public void Sequence(int index, string key, TensorDType dtype)
     {
         var datum = Data[index];
         if (datum is null)

@@ -41,6 +41,16 @@ public sealed class GeneratorDiagnosticsTests
     }
 
     [Fact]
+    public void A_float64_input_generates_code_that_compiles()
+    {
+        var (run, errors) = GeneratorHarness.Run(Usings + "public static partial class Losses\n{\n[Loss(\"l\")] public static LossResult Kl(Tensor logprobs, [LossInput(\"reference\", DType = TensorDType.Float64)] Tensor reference) => new((logprobs - reference).square().sum());\n}\n");
+
+        Assert.Empty(run.Diagnostics);
+        Assert.Empty(errors);
+        Assert.Contains("check.Sequence(index, \"reference\", global::Mint.Dsl.TensorDType.Float64);", Assert.Single(run.GeneratedSources).SourceText.ToString());
+    }
+
+    [Fact]
     public void A_bad_loss_does_not_stop_its_neighbours_from_generating()
     {
         var (run, _) = GeneratorHarness.Run(Usings + "public static partial class Losses\n{\n"
