@@ -149,10 +149,10 @@ public sealed class TrainingSession : IDisposable
                 violations.Add(new BatchViolation(null, "prompt", "the prompt has no tokens."));
             }
 
-            var outside = tokens.Select((token, position) => (token, position)).FirstOrDefault(entry => entry.token < 0 || entry.token >= model.Config.VocabSize);
-            if (tokens.Any(token => token < 0 || token >= model.Config.VocabSize))
+            var outside = Array.FindIndex(tokens, token => token < 0 || token >= model.Config.VocabSize);
+            if (outside >= 0)
             {
-                violations.Add(new BatchViolation(null, "prompt", $"token {outside.token} at position {outside.position} is outside the vocabulary (0–{model.Config.VocabSize - 1})."));
+                violations.Add(new BatchViolation(null, "prompt", $"token {tokens[outside]} at position {outside} is outside the vocabulary (0–{model.Config.VocabSize - 1})."));
             }
 
             if (tokens.Length + parameters.MaxTokens > model.Config.MaxPositionEmbeddings)

@@ -111,4 +111,12 @@ public sealed class RejectedInputTests : IDisposable
             () => session.Sample(ModelInput.FromInts([1, 2, 3, 4, 5, 6]), 2, new SamplingParams { MaxTokens = 11 }),
             "Invalid input for sample (1 problem):\n  - config 'max_tokens': the prompt (6 tokens) plus 11 new tokens exceed the model's context of 16.");
     }
+
+    [Fact]
+    public void Prompt_token_outside_the_vocabulary()
+    {
+        AssertRejected(
+            () => session.Sample(ModelInput.FromInts([1, 2, 60, 3]), 1, new SamplingParams { MaxTokens = 2 }),
+            "Invalid input for sample (1 problem):\n  - config 'prompt': token 60 at position 2 is outside the vocabulary (0–47).");
+    }
 }
