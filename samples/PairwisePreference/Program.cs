@@ -11,10 +11,7 @@ using Mint.Samples.Preference;
 
 // No model hub here: create a small seeded model and save it as a Hugging Face-style folder.
 var modelFolder = Path.Combine(Path.GetTempPath(), "mint-quickstart-model");
-using (var model = new PretrainedModel("quickstart", ModelWeights.Random(SampleModel.Config, seed: 7)))
-{
-    model.Save(modelFolder);
-}
+PretrainedModel.SaveRandom(modelFolder, SampleModel.Config, seed: 7);
 
 await using var service = new ServiceClient(new ServiceClientOptions
 {

@@ -93,6 +93,16 @@ public sealed class PretrainedModel : IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes a seeded random model of <paramref name="config"/> to <paramref name="folder"/>: how tests,
+    /// samples and <c>--create-model</c> make the small models they train, since no model hub is reachable.
+    /// </summary>
+    public static void SaveRandom(string folder, ModelConfig config, long seed)
+    {
+        using var model = new PretrainedModel(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))), ModelWeights.Random(config, seed));
+        model.Save(folder);
+    }
+
     /// <summary>Writes <c>config.json</c> and <c>model.safetensors</c> to <paramref name="folder"/>.</summary>
     public void Save(string folder)
     {

@@ -30,8 +30,7 @@ public static class DemoModel
             return false;
         }
 
-        using var model = new PretrainedModel(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))), ModelWeights.Random(Config, seed));
-        model.Save(folder);
+        PretrainedModel.SaveRandom(folder, Config, seed);
         return true;
     }
 }

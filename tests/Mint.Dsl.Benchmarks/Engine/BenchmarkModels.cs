@@ -31,8 +31,7 @@ public static class BenchmarkModels
     public static string Save(string name, ModelConfig config)
     {
         var folder = Path.Combine(Path.GetTempPath(), "mint-bench-" + name);
-        using var model = new PretrainedModel(name, ModelWeights.Random(config, seed: 1));
-        model.Save(folder);
+        PretrainedModel.SaveRandom(folder, config, seed: 1);
         return folder;
     }
 

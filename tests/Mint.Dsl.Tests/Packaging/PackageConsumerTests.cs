@@ -80,10 +80,7 @@ public sealed class PackageConsumerTests : IDisposable
 
         var folder = Path.Combine(Path.GetTempPath(), "mint-consumer-" + Guid.NewGuid().ToString("N"));
         var config = new ModelConfig { VocabSize = 16, HiddenSize = 16, IntermediateSize = 32, NumHiddenLayers = 1, NumAttentionHeads = 2, MaxPositionEmbeddings = 16 };
-        using (var model = new PretrainedModel("tiny", ModelWeights.Random(config, seed: 1)))
-        {
-            model.Save(folder);
-        }
+        PretrainedModel.SaveRandom(folder, config, seed: 1);
 
         await using (var service = new ServiceClient(new ServiceClientOptions { BaseModelPath = folder }))
         {

@@ -29,8 +29,7 @@ internal static class TinyModel
     public static string SaveFolder(ModelConfig? config = null, long seed = 1)
     {
         var folder = Directory.CreateTempSubdirectory("mint-model-").FullName;
-        using var model = new PretrainedModel("tiny", ModelWeights.Random(config ?? Config(), seed));
-        model.Save(folder);
+        PretrainedModel.SaveRandom(folder, config ?? Config(), seed);
         return folder;
     }
 
