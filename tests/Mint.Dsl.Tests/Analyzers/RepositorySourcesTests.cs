@@ -23,7 +23,7 @@ public sealed class RepositorySourcesTests
     [Fact]
     public async Task Samples_and_builtin_losses_have_no_MINT_diagnostics()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryPaths.Root;
         var files = Directory.EnumerateFiles(Path.Combine(root, "samples"), "*.cs", SearchOption.AllDirectories)
             .Concat(Directory.EnumerateFiles(Path.Combine(root, "src", "Mint.Dsl", "Losses"), "*.cs"))
             .Where(path => !path.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
@@ -40,18 +40,5 @@ public sealed class RepositorySourcesTests
         // Every loss generated: 5 built-ins and the samples' 2, so the analyzers saw valid, bound code.
         Assert.True(generated.SyntaxTrees.Count() - compilation.SyntaxTrees.Count() >= 7);
         Assert.Empty(diagnostics.Where(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error || diagnostic.Id.StartsWith("MINT", StringComparison.Ordinal)));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Mint.Dsl.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Mint.Dsl.sln above {AppContext.BaseDirectory}.");
     }
 }

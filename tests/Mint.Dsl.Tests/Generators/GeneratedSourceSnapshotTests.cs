@@ -1,6 +1,5 @@
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using Mint.Dsl.Tests.Support;
 using Xunit;
 
@@ -9,8 +8,7 @@ namespace Mint.Dsl.Tests.Generators;
 /// <summary>Snapshots of the generated source for a representative set of loss signatures.</summary>
 public sealed class GeneratedSourceSnapshotTests
 {
-    private static string RepositoryFile(string relativePath, [CallerFilePath] string callerPath = "") =>
-        File.ReadAllText(Path.Combine(Path.GetDirectoryName(callerPath)!, "..", "..", "..", relativePath));
+    private static string RepositoryFile(string relativePath) => File.ReadAllText(Path.Combine(RepositoryPaths.Root, relativePath));
 
     private static void AssertGenerates(string source, params string[] snapshotsByMethod)
     {

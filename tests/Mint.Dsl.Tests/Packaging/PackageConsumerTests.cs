@@ -31,7 +31,7 @@ public sealed class PackageConsumerTests : IDisposable
         var configuration = typeof(PackageConsumerTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
         var feed = Path.Combine(scratch, "feed");
         var (packed, packOutput) = DotnetCli.Run(scratch, Timeout,
-            "pack", Path.Combine(RepositoryRoot(), "Mint.Dsl.sln"),
+            "pack", Path.Combine(RepositoryPaths.Root, "Mint.Dsl.sln"),
             "--no-build", "-c", configuration, "-o", feed, $"-p:PackageVersion={version}");
         Assert.True(packed == 0, packOutput);
         foreach (var package in new[] { "Mint.Dsl", "Mint.Engine", "Mint.Protocol", "Mint.Client", "Mint.Server" })
@@ -144,18 +144,5 @@ public sealed class PackageConsumerTests : IDisposable
               </fallbackPackageFolders>
             </configuration>
             """;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Mint.Dsl.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Mint.Dsl.sln above {AppContext.BaseDirectory}.");
     }
 }
