@@ -12,21 +12,18 @@ namespace Mint.Engine.Training;
 /// </summary>
 internal static class EngineBatch
 {
-    /// <summary>Model-side violations: empty batch, bad token ids, sequences longer than the context.</summary>
+    /// <summary>
+    /// Model-side violations: token ids outside the vocabulary, sequences longer than the context.
+    /// An empty batch and null datums are left to the contract check that runs beside this one.
+    /// </summary>
     public static List<BatchViolation> Check(IReadOnlyList<Datum> data, ModelConfig config)
     {
         var check = new BatchValidator(data);
-        if (data.Count == 0)
-        {
-            check.Report(null, null, "the batch is empty.");
-        }
-
         for (var index = 0; index < data.Count; index++)
         {
             var datum = data[index];
             if (datum is null)
             {
-                check.Report(index, null, "the datum is null.");
                 continue;
             }
 
@@ -46,12 +43,26 @@ internal static class EngineBatch
         return check.Violations.ToList();
     }
 
-    /// <summary>Checks that every datum carries int64 <c>target_tokens</c> lined up with its model input.</summary>
+    /// <summary>
+    /// The contract of a forward pass, which has no loss to supply one: a non-empty batch whose
+    /// datums carry int64 <c>target_tokens</c> lined up with their model input.
+    /// </summary>
     public static List<BatchViolation> CheckTargets(IReadOnlyList<Datum> data)
     {
         var check = new BatchValidator(data);
+        if (data.Count == 0)
+        {
+            check.Report(null, null, "the batch is empty.");
+        }
+
         for (var index = 0; index < data.Count; index++)
         {
+            if (data[index] is null)
+            {
+                check.Report(index, null, "the datum is null.");
+                continue;
+            }
+
             check.Tokens(index, "target_tokens");
         }
 

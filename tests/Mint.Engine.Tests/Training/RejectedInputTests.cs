@@ -119,4 +119,15 @@ public sealed class RejectedInputTests : IDisposable
             () => session.Sample(ModelInput.FromInts([1, 2, 60, 3]), 1, new SamplingParams { MaxTokens = 2 }),
             "Invalid input for sample (1 problem):\n  - config 'prompt': token 60 at position 2 is outside the vocabulary (0–47).");
     }
+
+    [Fact]
+    public void Empty_batch_is_reported_once()
+    {
+        AssertRejected(
+            () => session.ForwardBackward([], LossFn.CrossEntropy),
+            "Invalid input for loss 'cross_entropy' (1 problem):\n  - batch: the batch is empty.");
+        AssertRejected(
+            () => session.Forward([]),
+            "Invalid input for forward (1 problem):\n  - batch: the batch is empty.");
+    }
 }
