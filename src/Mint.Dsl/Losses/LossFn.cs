@@ -64,9 +64,6 @@ public sealed class LossFn
         return new(builtin.WithConfig(config ?? new Dictionary<string, double>()));
     }
 
-    /// <summary>True when <paramref name="name"/> names a built-in loss.</summary>
-    public static bool IsBuiltin(string name) => Array.Exists(Builtins, builtin => builtin.Name == name);
-
     /// <inheritdoc />
     public override string ToString() => Config.Count == 0
         ? Name
