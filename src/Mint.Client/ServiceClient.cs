@@ -37,6 +37,36 @@ public sealed class ServiceClient : IAsyncDisposable
         return new TrainingClient(Transport, id);
     }
 
+    /// <summary>
+    /// Opens a LoRA training session whose adapters start from <paramref name="weights"/> (e.g. a peft
+    /// adapter trained elsewhere: <c>PeftAdapterFolder.Read(folder)</c>), with fresh optimizer state.
+    /// The weights are checked against the base model first; every problem is named.
+    /// </summary>
+    public async Task<TrainingClient> CreateLoraTrainingClientAsync(LoraWeights weights, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        var id = await Transport.CreateSessionFromWeightsAsync(weights, cancellationToken).ConfigureAwait(false);
+        return new TrainingClient(Transport, id);
+    }
+
+    /// <summary>
+    /// A sampling client over weights saved with <see cref="TrainingClient.SaveWeightsForSamplerAsync"/>
+    /// (Tinker's <c>create_sampling_client(model_path)</c>). It holds a session of its own; dispose it to free it.
+    /// </summary>
+    public async Task<SamplingClient> CreateSamplingClientAsync(string samplerWeightsName, CancellationToken cancellationToken = default)
+    {
+        var id = await Transport.CreateSessionFromSamplerWeightsAsync(samplerWeightsName, cancellationToken).ConfigureAwait(false);
+        return new SamplingClient(Transport, id, ownsSession: true);
+    }
+
+    /// <summary>The checkpoints this client may use (on a server: those of its API key), by name.</summary>
+    public Task<IReadOnlyList<CheckpointInfo>> ListCheckpointsAsync(CancellationToken cancellationToken = default) =>
+        Transport.ListCheckpointsAsync(cancellationToken);
+
+    /// <summary>Deletes the checkpoint <paramref name="name"/> (training state or sampler weights).</summary>
+    public Task DeleteCheckpointAsync(string name, CancellationToken cancellationToken = default) =>
+        Transport.DeleteCheckpointAsync(name, cancellationToken);
+
     /// <summary>The ids of the open training sessions this client may use (on a server: those of its API key).</summary>
     public Task<IReadOnlyList<string>> ListSessionsAsync(CancellationToken cancellationToken = default) =>
         Transport.ListSessionsAsync(cancellationToken);

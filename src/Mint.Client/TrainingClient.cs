@@ -3,6 +3,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Mint.Client.Transport;
 using Mint.Dsl;
+using Mint.Engine.Adapters;
 
 namespace Mint.Client;
 
@@ -63,6 +64,37 @@ public sealed class TrainingClient
     /// <summary>Restores adapters and optimizer state saved under <paramref name="name"/>; accumulated gradients are dropped.</summary>
     public Task LoadStateAsync(string name, CancellationToken cancellationToken = default) =>
         transport.LoadStateAsync(SessionId, name, cancellationToken);
+
+    /// <summary>The session's adapters as values (float32 copies).</summary>
+    public Task<LoraWeights> GetWeightsAsync(CancellationToken cancellationToken = default) =>
+        transport.GetWeightsAsync(SessionId, cancellationToken);
+
+    /// <summary>
+    /// Writes the session's adapters to the local <paramref name="folder"/> as a peft adapter
+    /// (<c>adapter_config.json</c> + <c>adapter_model.safetensors</c>), which
+    /// <c>peft.PeftModel.from_pretrained(base, folder)</c> loads.
+    /// </summary>
+    public async Task ExportPeftAdapterAsync(string folder, CancellationToken cancellationToken = default)
+    {
+        var info = await transport.GetInfoAsync(SessionId, cancellationToken).ConfigureAwait(false);
+        var weights = await transport.GetWeightsAsync(SessionId, cancellationToken).ConfigureAwait(false);
+        PeftAdapterFolder.Write(folder, weights, info.ModelName);
+    }
+
+    /// <summary>
+    /// Saves the adapters alone under <paramref name="name"/> in the peft layout (Tinker's
+    /// <c>save_weights_for_sampler</c>), for <see cref="ServiceClient.CreateSamplingClientAsync"/>.
+    /// </summary>
+    public Task SaveWeightsForSamplerAsync(string name, CancellationToken cancellationToken = default) =>
+        transport.SaveWeightsForSamplerAsync(SessionId, name, cancellationToken);
+
+    /// <summary>Saves the weights under <paramref name="name"/> and opens a sampling client over them; later training does not change what it samples.</summary>
+    public async Task<SamplingClient> SaveWeightsAndGetSamplingClientAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await transport.SaveWeightsForSamplerAsync(SessionId, name, cancellationToken).ConfigureAwait(false);
+        var id = await transport.CreateSessionFromSamplerWeightsAsync(name, cancellationToken).ConfigureAwait(false);
+        return new SamplingClient(transport, id, ownsSession: true);
+    }
 
     /// <summary>
     /// Closes the session on the engine or server, freeing its adapters and optimizer state.

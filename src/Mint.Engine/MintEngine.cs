@@ -40,6 +40,24 @@ public sealed class MintEngine : IDisposable
         return session;
     }
 
+    /// <summary>
+    /// Opens a session whose adapters start from <paramref name="weights"/> (e.g. a peft adapter
+    /// trained elsewhere, see <see cref="Adapters.PeftAdapterFolder"/>), with fresh optimizer state.
+    /// </summary>
+    /// <exception cref="BatchValidationException">The weights do not fit this model: every missing, misshapen, unknown or non-finite tensor is named.</exception>
+    public TrainingSession CreateSession(LoraWeights weights)
+    {
+        var violations = Adapters.AdapterImport.Check(weights, Model.Config);
+        if (violations.Count > 0)
+        {
+            throw new BatchValidationException(Adapters.AdapterImport.Operation, violations);
+        }
+
+        var session = CreateSession(weights.Lora);
+        session.StartFrom(weights);
+        return session;
+    }
+
     /// <summary>The session called <paramref name="id"/>.</summary>
     public TrainingSession GetSession(string id) =>
         sessions.TryGetValue(id, out var session) ? session : throw new SessionNotFoundException(id);

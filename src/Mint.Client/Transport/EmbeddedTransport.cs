@@ -3,6 +3,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Mint.Dsl;
 using Mint.Engine;
+using Mint.Engine.Adapters;
 using Mint.Engine.Training;
 
 namespace Mint.Client.Transport;
@@ -70,6 +71,30 @@ public sealed class EmbeddedTransport : ITrainingTransport
         Run(() => Engine.GetSession(sessionId).LoadState(CheckpointNames.Resolve(CheckpointRoot, name)), cancellationToken);
 
     /// <inheritdoc />
+    public Task<string> CreateSessionFromWeightsAsync(LoraWeights weights, CancellationToken cancellationToken) =>
+        Run(() => Engine.CreateSession(weights).Id, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<string> CreateSessionFromSamplerWeightsAsync(string name, CancellationToken cancellationToken) =>
+        Run(() => Engine.CreateSession(PeftAdapterFolder.Read(SamplerWeightsFolder(name))).Id, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<LoraWeights> GetWeightsAsync(string sessionId, CancellationToken cancellationToken) =>
+        Run(() => Engine.GetSession(sessionId).ExportWeights(), cancellationToken);
+
+    /// <inheritdoc />
+    public Task SaveWeightsForSamplerAsync(string sessionId, string name, CancellationToken cancellationToken) =>
+        Run(() => Engine.GetSession(sessionId).SaveWeightsForSampler(CheckpointNames.Resolve(CheckpointRoot, name)), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<CheckpointInfo>> ListCheckpointsAsync(CancellationToken cancellationToken) =>
+        Run(() => CheckpointCatalog.List(CheckpointRoot), cancellationToken);
+
+    /// <inheritdoc />
+    public Task DeleteCheckpointAsync(string name, CancellationToken cancellationToken) =>
+        Run(() => CheckpointCatalog.Delete(CheckpointRoot, name), cancellationToken);
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
         if (ownsEngine)
@@ -78,6 +103,12 @@ public sealed class EmbeddedTransport : ITrainingTransport
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    private string SamplerWeightsFolder(string name)
+    {
+        var folder = CheckpointNames.Resolve(CheckpointRoot, name);
+        return CheckpointCatalog.Exists(CheckpointRoot, name) ? folder : throw new CheckpointException($"There is no checkpoint '{name}'.");
     }
 
     private static Task<T> Run<T>(System.Func<T> call, CancellationToken cancellationToken) =>

@@ -148,6 +148,42 @@ public sealed class GrpcTransport : ITrainingTransport
         cancellationToken);
 
     /// <inheritdoc />
+    public Task<string> CreateSessionFromWeightsAsync(LoraWeights weights, CancellationToken cancellationToken) => Call(
+        options => client.CreateSessionAsync(new V1.CreateSessionRequest { Lora = ParamsCodec.ToWire(weights.Lora), Weights = AdapterCodec.ToWire(weights) }, options),
+        response => response.SessionId,
+        cancellationToken);
+
+    /// <inheritdoc />
+    public Task<string> CreateSessionFromSamplerWeightsAsync(string name, CancellationToken cancellationToken) => Call(
+        options => client.CreateSessionAsync(new V1.CreateSessionRequest { SamplerWeights = name }, options),
+        response => response.SessionId,
+        cancellationToken);
+
+    /// <inheritdoc />
+    public Task<LoraWeights> GetWeightsAsync(string sessionId, CancellationToken cancellationToken) => Call(
+        options => client.GetWeightsAsync(new V1.GetWeightsRequest { SessionId = sessionId }, options),
+        response => AdapterCodec.FromWire(response, "get_weights"),
+        cancellationToken);
+
+    /// <inheritdoc />
+    public Task SaveWeightsForSamplerAsync(string sessionId, string name, CancellationToken cancellationToken) => Call(
+        options => client.SaveWeightsForSamplerAsync(new V1.CheckpointRequest { SessionId = sessionId, Name = name }, options),
+        response => response,
+        cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<CheckpointInfo>> ListCheckpointsAsync(CancellationToken cancellationToken) => Call(
+        options => client.ListCheckpointsAsync(new V1.ListCheckpointsRequest(), options),
+        AdapterCodec.FromWire,
+        cancellationToken);
+
+    /// <inheritdoc />
+    public Task DeleteCheckpointAsync(string name, CancellationToken cancellationToken) => Call(
+        options => client.DeleteCheckpointAsync(new V1.DeleteCheckpointRequest { Name = name }, options),
+        response => response,
+        cancellationToken);
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
         channel.Dispose();

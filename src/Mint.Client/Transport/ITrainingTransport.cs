@@ -41,4 +41,33 @@ public interface ITrainingTransport : IAsyncDisposable
 
     /// <summary>Restores adapters and optimizer state from a checkpoint name.</summary>
     Task LoadStateAsync(string sessionId, string name, CancellationToken cancellationToken);
+
+    // Adapters and checkpoints (issue #13). Default bodies refuse, so a transport that does not
+    // speak these yet still compiles and says plainly what it lacks.
+
+    /// <summary>Opens a session whose adapters start from <paramref name="weights"/>; returns its id.</summary>
+    Task<string> CreateSessionFromWeightsAsync(LoraWeights weights, CancellationToken cancellationToken) =>
+        throw Unsupported("creating a session from adapter weights");
+
+    /// <summary>Opens a session whose adapters start from the sampler weights saved under <paramref name="name"/>; returns its id.</summary>
+    Task<string> CreateSessionFromSamplerWeightsAsync(string name, CancellationToken cancellationToken) =>
+        throw Unsupported("creating a session from sampler weights");
+
+    /// <summary>The session's adapters as values.</summary>
+    Task<LoraWeights> GetWeightsAsync(string sessionId, CancellationToken cancellationToken) =>
+        throw Unsupported("reading adapter weights");
+
+    /// <summary>Saves the adapters alone (the peft layout) under a checkpoint name, for sampling clients and other tools.</summary>
+    Task SaveWeightsForSamplerAsync(string sessionId, string name, CancellationToken cancellationToken) =>
+        throw Unsupported("saving weights for a sampler");
+
+    /// <summary>The checkpoints this client may use (on a server: the caller's own), by name.</summary>
+    Task<IReadOnlyList<CheckpointInfo>> ListCheckpointsAsync(CancellationToken cancellationToken) =>
+        throw Unsupported("listing checkpoints");
+
+    /// <summary>Deletes a checkpoint by name.</summary>
+    Task DeleteCheckpointAsync(string name, CancellationToken cancellationToken) =>
+        throw Unsupported("deleting checkpoints");
+
+    private NotSupportedException Unsupported(string what) => new($"{GetType().Name} does not support {what}.");
 }

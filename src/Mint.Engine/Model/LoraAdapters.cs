@@ -18,13 +18,9 @@ public sealed class LoraAdapters : IDisposable
         config.Check();
         Config = config;
         var generator = new Generator((ulong)config.Seed);
-        foreach (var (name, shape) in ModelWeights.Expected(model))
+        foreach (var (projection, shape) in Targets(model))
         {
-            var projection = name[..^".weight".Length];
-            if (LoraConfig.TargetModules.Any(target => projection.EndsWith(target, StringComparison.Ordinal)))
-            {
-                adapters[projection] = new LoraAdapter(projection, shape[1], shape[0], config.Rank, config.ResolvedAlpha, generator, device);
-            }
+            adapters[projection] = new LoraAdapter(projection, shape[1], shape[0], config.Rank, config.ResolvedAlpha, generator, device);
         }
     }
 
@@ -44,6 +40,20 @@ public sealed class LoraAdapters : IDisposable
         }
     }
 
+    /// <summary>
+    /// The tensors adapters of <paramref name="rank"/> over <paramref name="model"/> consist of, by
+    /// checkpoint name and shape, in the order of <see cref="Parameters"/>.
+    /// </summary>
+    public static IReadOnlyList<(string Name, long[] Shape)> Expected(ModelConfig model, int rank) =>
+        Targets(model)
+            .OrderBy(target => target.Projection, StringComparer.Ordinal)
+            .SelectMany(target => new (string, long[])[]
+            {
+                (target.Projection + ".lora_A.weight", [rank, target.Shape[1]]),
+                (target.Projection + ".lora_B.weight", [target.Shape[0], rank]),
+            })
+            .ToList();
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -52,4 +62,11 @@ public sealed class LoraAdapters : IDisposable
             adapter.Dispose();
         }
     }
+
+    /// <summary>Every projection of <paramref name="model"/> that gets an adapter, with its weight's shape <c>[out, in]</c>.</summary>
+    private static IEnumerable<(string Projection, long[] Shape)> Targets(ModelConfig model) =>
+        ModelWeights.Expected(model)
+            .Where(entry => entry.Name.EndsWith(".weight", StringComparison.Ordinal))
+            .Select(entry => (Projection: entry.Name[..^".weight".Length], entry.Shape))
+            .Where(entry => LoraConfig.TargetModules.Any(target => entry.Projection.EndsWith(target, StringComparison.Ordinal)));
 }

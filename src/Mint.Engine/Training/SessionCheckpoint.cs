@@ -22,7 +22,8 @@ internal sealed record SessionCheckpoint(
 {
     private const string AdaptersFile = "adapter_model.safetensors";
     private const string OptimizerFile = "optimizer.safetensors";
-    private const string StateFile = "training_state.json";
+    /// <summary>The file that marks a folder as a training checkpoint.</summary>
+    public const string StateFile = "training_state.json";
 
     public void Save(string folder)
     {

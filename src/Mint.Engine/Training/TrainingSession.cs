@@ -169,6 +169,7 @@ public sealed class TrainingSession : IDisposable
     /// <summary>Writes adapters, optimizer state and step to <paramref name="folder"/>.</summary>
     public void SaveState(string folder)
     {
+        CheckpointCatalog.RefuseOtherKind(folder, CheckpointKind.Training);
         lock (gate)
         {
             new SessionCheckpoint(
@@ -178,6 +179,16 @@ public sealed class TrainingSession : IDisposable
                 parameters.ToDictionary(entry => entry.Name, entry => (Tensor)entry.Parameter),
                 optimizer.State()).Save(folder);
         }
+    }
+
+    /// <summary>
+    /// Writes the adapters alone to <paramref name="folder"/> as a peft adapter
+    /// (<see cref="Adapters.PeftAdapterFolder"/>): what a sampling client, or peft itself, loads.
+    /// </summary>
+    public void SaveWeightsForSampler(string folder)
+    {
+        CheckpointCatalog.RefuseOtherKind(folder, CheckpointKind.SamplerWeights);
+        Adapters.PeftAdapterFolder.Write(folder, ExportWeights(), baseModel.Name);
     }
 
     /// <summary>
@@ -226,6 +237,37 @@ public sealed class TrainingSession : IDisposable
                 {
                     tensor.Dispose();
                 }
+            }
+        }
+    }
+
+    /// <summary>The adapters as values (float32 copies): what a peft export or another session starts from.</summary>
+    public LoraWeights ExportWeights()
+    {
+        lock (gate)
+        {
+            using var scope = NewDisposeScope();
+            return new LoraWeights(adapters.Config, parameters.ToDictionary(
+                entry => entry.Name,
+                entry =>
+                {
+                    var values = entry.Parameter.detach().cpu().to(ScalarType.Float32).contiguous();
+                    return TensorData.FromSingles(values.data<float>().ToArray(), values.shape);
+                }));
+        }
+    }
+
+    /// <summary>Sets the adapters to <paramref name="weights"/>, already checked against the model (see <c>MintEngine.CreateSession</c>).</summary>
+    internal void StartFrom(LoraWeights weights)
+    {
+        lock (gate)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            foreach (var (name, parameter) in parameters)
+            {
+                var values = weights.Tensors[name];
+                parameter.copy_(tensor(values.ToSingles(), values.Shape.ToArray()));
             }
         }
     }

@@ -28,9 +28,14 @@ internal sealed class TrainingService(
     ILogger<TrainingService> logger) : V1.Training.TrainingBase
 {
     public override Task<V1.CreateSessionResponse> CreateSession(V1.CreateSessionRequest request, ServerCallContext context) =>
-        Handle(context, "create_session", null, 0, caller =>
+        Handle(context, "create_session", null, 0, caller => request.InitialWeightsCase == V1.CreateSessionRequest.InitialWeightsOneofCase.Weights
+            ? AdapterCodec.FromWire(request.Weights, "adapter weights")
+            : null, (caller, uploaded) =>
         {
-            var session = engine.CreateSession(ParamsCodec.FromWire(request.Lora));
+            var session = uploaded is not null ? engine.CreateSession(uploaded)
+                : request.InitialWeightsCase == V1.CreateSessionRequest.InitialWeightsOneofCase.SamplerWeights
+                    ? engine.CreateSession(checkpoints.ReadSamplerWeights(caller, request.SamplerWeights))
+                : engine.CreateSession(ParamsCodec.FromWire(request.Lora));
             if (context.CancellationToken.IsCancellationRequested)
             {
                 // Nobody will learn this id: leave no session behind.
@@ -102,6 +107,27 @@ internal sealed class TrainingService(
         {
             checkpoints.Load(caller, owners.Get(caller, request.SessionId), request.Name);
             return new V1.CheckpointResponse();
+        });
+
+    public override Task<V1.LoraWeights> GetWeights(V1.GetWeightsRequest request, ServerCallContext context) =>
+        Handle(context, "get_weights", request.SessionId, 0, caller =>
+            AdapterCodec.ToWire(owners.Get(caller, request.SessionId).ExportWeights()));
+
+    public override Task<V1.CheckpointResponse> SaveWeightsForSampler(V1.CheckpointRequest request, ServerCallContext context) =>
+        Handle(context, "save_weights_for_sampler", request.SessionId, 0, caller =>
+        {
+            checkpoints.SaveWeightsForSampler(caller, owners.Get(caller, request.SessionId), request.Name);
+            return new V1.CheckpointResponse();
+        });
+
+    public override Task<V1.ListCheckpointsResponse> ListCheckpoints(V1.ListCheckpointsRequest request, ServerCallContext context) =>
+        Handle(context, "list_checkpoints", null, 0, caller => AdapterCodec.ToWire(checkpoints.List(caller)));
+
+    public override Task<V1.DeleteCheckpointResponse> DeleteCheckpoint(V1.DeleteCheckpointRequest request, ServerCallContext context) =>
+        Handle(context, "delete_checkpoint", null, 0, caller =>
+        {
+            checkpoints.Delete(caller, request.Name);
+            return new V1.DeleteCheckpointResponse();
         });
 
     private Task<TResponse> Handle<TResponse>(

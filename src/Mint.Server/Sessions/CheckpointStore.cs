@@ -1,4 +1,7 @@
+using System.Collections.Generic;
 using System.IO;
+using Mint.Dsl;
+using Mint.Engine.Adapters;
 using Mint.Engine.Training;
 using Mint.Server.Security;
 
@@ -32,6 +35,44 @@ internal sealed class CheckpointStore(string root)
         }
 
         Rethrow(folder, name, () => session.LoadState(folder));
+    }
+
+    /// <summary>Saves <paramref name="session"/>'s adapters alone as <paramref name="caller"/>'s sampler weights <paramref name="name"/>.</summary>
+    public void SaveWeightsForSampler(Caller caller, TrainingSession session, string name)
+    {
+        var folder = Resolve(caller, name);
+        Rethrow(folder, name, () => session.SaveWeightsForSampler(folder));
+    }
+
+    /// <summary>Reads <paramref name="caller"/>'s sampler weights <paramref name="name"/>.</summary>
+    /// <exception cref="CheckpointNotFoundException">When the caller has no such checkpoint.</exception>
+    public LoraWeights ReadSamplerWeights(Caller caller, string name)
+    {
+        var folder = Resolve(caller, name);
+        if (!CheckpointCatalog.Exists(Path.Combine(Root, caller.Id), name))
+        {
+            throw new CheckpointNotFoundException(name);
+        }
+
+        LoraWeights? weights = null;
+        Rethrow(folder, name, () => weights = PeftAdapterFolder.Read(folder));
+        return weights!;
+    }
+
+    /// <summary><paramref name="caller"/>'s checkpoints by name.</summary>
+    public IReadOnlyList<CheckpointInfo> List(Caller caller) => CheckpointCatalog.List(Path.Combine(Root, caller.Id));
+
+    /// <summary>Deletes <paramref name="caller"/>'s checkpoint <paramref name="name"/>.</summary>
+    /// <exception cref="CheckpointNotFoundException">When the caller has no such checkpoint.</exception>
+    public void Delete(Caller caller, string name)
+    {
+        var root = Path.Combine(Root, caller.Id);
+        if (!CheckpointCatalog.Exists(root, name))
+        {
+            throw new CheckpointNotFoundException(name);
+        }
+
+        CheckpointCatalog.Delete(root, name);
     }
 
     private string Resolve(Caller caller, string name) => CheckpointNames.Resolve(Path.Combine(Root, caller.Id), name);

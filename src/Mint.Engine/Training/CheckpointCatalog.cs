@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Mint.Dsl;
+using Mint.Engine.Adapters;
+
+namespace Mint.Engine.Training;
+
+/// <summary>
+/// The checkpoints under a checkpoint root: every folder holding a training state
+/// (<c>SaveState</c>) or a peft adapter (<c>SaveWeightsForSampler</c>), listed by name, and
+/// deleted by name. Names resolve through <see cref="CheckpointNames.Resolve"/>, so nothing outside
+/// the root is listed or deleted.
+/// </summary>
+public static class CheckpointCatalog
+{
+    /// <summary>Every checkpoint under <paramref name="root"/>, by name (ordinal order); none when the root does not exist.</summary>
+    public static IReadOnlyList<CheckpointInfo> List(string root)
+    {
+        var fullRoot = Path.GetFullPath(root);
+        if (!Directory.Exists(fullRoot))
+        {
+            return [];
+        }
+
+        return Directory.EnumerateDirectories(fullRoot, "*", SearchOption.AllDirectories)
+            .Select(folder => (Folder: folder, Kind: KindOf(folder)))
+            .Where(entry => entry.Kind is not null)
+            .Select(entry => Describe(Path.GetRelativePath(fullRoot, entry.Folder).Replace(Path.DirectorySeparatorChar, '/'), entry.Folder, entry.Kind!.Value))
+            .Where(info => IsValidName(fullRoot, info.Name))
+            .OrderBy(info => info.Name, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>Deletes the checkpoint <paramref name="name"/> under <paramref name="root"/>; checkpoints saved inside it stay.</summary>
+    /// <exception cref="CheckpointException">There is no checkpoint of that name.</exception>
+    /// <exception cref="BatchValidationException">The name is not a valid checkpoint name.</exception>
+    public static void Delete(string root, string name)
+    {
+        var folder = CheckpointNames.Resolve(root, name);
+        if (!Exists(root, name))
+        {
+            throw new CheckpointException($"There is no checkpoint '{name}'.");
+        }
+
+        foreach (var file in Directory.EnumerateFiles(folder))
+        {
+            File.Delete(file);
+        }
+
+        if (!Directory.EnumerateFileSystemEntries(folder).Any())
+        {
+            Directory.Delete(folder);
+        }
+    }
+
+    /// <summary>Whether <paramref name="root"/> holds a checkpoint called <paramref name="name"/>.</summary>
+    public static bool Exists(string root, string name)
+    {
+        var folder = CheckpointNames.Resolve(root, name);
+        return Directory.Exists(folder) && KindOf(folder) is not null;
+    }
+
+    /// <summary>Throws when <paramref name="folder"/> already holds a checkpoint of another kind than <paramref name="kind"/>, which saving would corrupt.</summary>
+    /// <exception cref="CheckpointException">The folder holds the other kind.</exception>
+    public static void RefuseOtherKind(string folder, CheckpointKind kind)
+    {
+        if (Directory.Exists(folder) && KindOf(folder) is { } existing && existing != kind)
+        {
+            throw new CheckpointException($"Checkpoint {folder} holds {Describe(existing)}; save {Describe(kind)} under another name.");
+        }
+    }
+
+    private static string Describe(CheckpointKind kind) => kind == CheckpointKind.Training ? "a training state" : "sampler weights";
+
+    private static CheckpointKind? KindOf(string folder) =>
+        File.Exists(Path.Combine(folder, SessionCheckpoint.StateFile)) ? CheckpointKind.Training
+        : File.Exists(Path.Combine(folder, PeftAdapterFolder.ConfigFile)) ? CheckpointKind.SamplerWeights
+        : null;
+
+    private static CheckpointInfo Describe(string name, string folder, CheckpointKind kind)
+    {
+        var files = new DirectoryInfo(folder).GetFiles();
+        var time = files.Length == 0 ? Directory.GetLastWriteTimeUtc(folder) : files.Max(file => file.LastWriteTimeUtc);
+        return new CheckpointInfo(name, kind, new DateTimeOffset(time, TimeSpan.Zero), files.Sum(file => file.Length));
+    }
+
+    private static bool IsValidName(string root, string name)
+    {
+        try
+        {
+            CheckpointNames.Resolve(root, name);
+            return true;
+        }
+        catch (BatchValidationException)
+        {
+            return false;
+        }
+    }
+}
