@@ -19,24 +19,13 @@ namespace Mint.Server.Tests.Adapters;
 /// </summary>
 public sealed class AdapterTransportTests : IAsyncLifetime
 {
-    private readonly ModelFolder model = new(seed: 5);
-    private RunningServer server = null!;
-    private EmbeddedReference embedded = null!;
+    private BothTransports transports = null!;
 
-    public async Task InitializeAsync()
-    {
-        server = await RunningServer.StartAsync(model.Path);
-        embedded = new EmbeddedReference(model.Path);
-    }
+    public async Task InitializeAsync() => transports = await BothTransports.StartAsync(seed: 5);
 
-    public async Task DisposeAsync()
-    {
-        await server.DisposeAsync();
-        await embedded.DisposeAsync();
-        model.Dispose();
-    }
+    public async Task DisposeAsync() => await transports.DisposeAsync();
 
-    private ServiceClient Over(string transport) => transport == "grpc" ? server.Client() : embedded.Client;
+    private ServiceClient Over(string transport) => transports.Over(transport);
 
     private static async Task<TrainingClient> TrainedAsync(ServiceClient client, int steps = 2)
     {
@@ -100,8 +89,8 @@ public sealed class AdapterTransportTests : IAsyncLifetime
         using var local = new TempDirectory();
         using var remote = new TempDirectory();
 
-        await (await TrainedAsync(embedded.Client)).ExportPeftAdapterAsync(local.Path);
-        await (await TrainedAsync(server.Client())).ExportPeftAdapterAsync(remote.Path);
+        await (await TrainedAsync(transports.Embedded.Client)).ExportPeftAdapterAsync(local.Path);
+        await (await TrainedAsync(transports.Server.Client())).ExportPeftAdapterAsync(remote.Path);
 
         Assert.Equal(
             File.ReadAllBytes(Path.Combine(local.Path, PeftAdapterFolder.WeightsFile)),
@@ -153,7 +142,7 @@ public sealed class AdapterTransportTests : IAsyncLifetime
     [Fact]
     public async Task Another_api_key_neither_sees_nor_deletes_nor_samples_a_callers_checkpoints()
     {
-        await using var keyed = await RunningServer.StartAsync(model.Path, apiKeys: ["alice", "bob"]);
+        await using var keyed = await RunningServer.StartAsync(transports.Model.Path, apiKeys: ["alice", "bob"]);
         var alice = keyed.Client("alice");
         var bob = keyed.Client("bob");
         var training = await alice.CreateLoraTrainingClientAsync(new LoraConfig(2));
