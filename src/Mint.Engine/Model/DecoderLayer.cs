@@ -5,7 +5,8 @@ namespace Mint.Engine.Model;
 
 /// <summary>
 /// One pre-norm decoder block: grouped-query self-attention with rotary positions, then a SwiGLU
-/// MLP, each added to the residual stream.
+/// MLP, each added to the residual stream. Qwen3 normalises each query and key head (RMSNorm over
+/// <c>head_dim</c>) before the rotary embedding.
 /// </summary>
 internal sealed class DecoderLayer
 {
@@ -14,6 +15,7 @@ internal sealed class DecoderLayer
     private readonly RmsNorm inputNorm;
     private readonly RmsNorm postAttentionNorm;
     private readonly Projection query, key, value, output, gate, up, down;
+    private readonly RmsNorm? queryNorm, keyNorm;
 
     public DecoderLayer(int index, ModelWeights weights, LoraAdapters? adapters)
     {
@@ -33,6 +35,11 @@ internal sealed class DecoderLayer
         gate = Project("mlp.gate_proj");
         up = Project("mlp.up_proj");
         down = Project("mlp.down_proj");
+        if (config.Architecture.QueryKeyNorm)
+        {
+            queryNorm = new RmsNorm(weights[prefix + "self_attn.q_norm.weight"], config.RmsNormEps);
+            keyNorm = new RmsNorm(weights[prefix + "self_attn.k_norm.weight"], config.RmsNormEps);
+        }
     }
 
     public Tensor Forward(Tensor hidden, RotaryEmbedding rotary, KvCache? cache)
@@ -48,8 +55,16 @@ internal sealed class DecoderLayer
         int heads = config.NumAttentionHeads, kvHeads = config.KeyValueHeads, dim = config.HeadDim;
         var past = cache?.Length ?? 0;
 
-        var q = rotary.Apply(query.Forward(x).view(batch, length, heads, dim).transpose(1, 2), past);
-        var k = rotary.Apply(key.Forward(x).view(batch, length, kvHeads, dim).transpose(1, 2), past);
+        var q = query.Forward(x).view(batch, length, heads, dim);
+        var k = key.Forward(x).view(batch, length, kvHeads, dim);
+        if (queryNorm is not null && keyNorm is not null)
+        {
+            q = queryNorm.Forward(q);
+            k = keyNorm.Forward(k);
+        }
+
+        q = rotary.Apply(q.transpose(1, 2), past);
+        k = rotary.Apply(k.transpose(1, 2), past);
         var v = value.Forward(x).view(batch, length, kvHeads, dim).transpose(1, 2);
         if (cache is not null)
         {

@@ -25,7 +25,7 @@ public sealed class DecoderModel
         head = weights.Find("lm_head.weight") ?? embedding;
         layers = Enumerable.Range(0, Config.NumHiddenLayers).Select(index => new DecoderLayer(index, weights, adapters)).ToArray();
         finalNorm = new RmsNorm(weights["model.norm.weight"], Config.RmsNormEps);
-        rotary = new RotaryEmbedding(Config.HeadDim, Config.MaxPositionEmbeddings, Config.RopeTheta, weights.Device);
+        rotary = new RotaryEmbedding(Config, weights.Device);
     }
 
     /// <summary>The model's shape.</summary>

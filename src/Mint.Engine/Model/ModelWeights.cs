@@ -34,30 +34,38 @@ public sealed class ModelWeights : IDisposable
     /// <summary>The weight called <paramref name="name"/>, or null when the model has none (e.g. an untied LM head).</summary>
     public Tensor? Find(string name) => tensors.GetValueOrDefault(name);
 
-    /// <summary>Every parameter name a decoder of <paramref name="config"/> has, with its shape.</summary>
+    /// <summary>Every parameter name a decoder of <paramref name="config"/> has, with its shape, in transformers' naming.</summary>
     public static IReadOnlyList<(string Name, long[] Shape)> Expected(ModelConfig config)
     {
-        long hidden = config.HiddenSize, heads = config.NumAttentionHeads, kv = config.KeyValueHeads, dim = config.HeadDim;
+        long hidden = config.HiddenSize, heads = config.NumAttentionHeads, kv = config.KeyValueHeads, dim = config.HeadDim, inner = config.IntermediateSize;
         var expected = new List<(string, long[])> { ("model.embed_tokens.weight", [config.VocabSize, hidden]) };
+        void Linear(string name, long outputs, long inputs, bool bias)
+        {
+            expected.Add((name + ".weight", [outputs, inputs]));
+            if (bias)
+            {
+                expected.Add((name + ".bias", [outputs]));
+            }
+        }
+
         for (var layer = 0; layer < config.NumHiddenLayers; layer++)
         {
             var prefix = $"model.layers.{layer}.";
             expected.Add((prefix + "input_layernorm.weight", [hidden]));
-            expected.Add((prefix + "self_attn.q_proj.weight", [heads * dim, hidden]));
-            expected.Add((prefix + "self_attn.k_proj.weight", [kv * dim, hidden]));
-            expected.Add((prefix + "self_attn.v_proj.weight", [kv * dim, hidden]));
-            if (config.QkvBias)
+            Linear(prefix + "self_attn.q_proj", heads * dim, hidden, config.QkvBias);
+            Linear(prefix + "self_attn.k_proj", kv * dim, hidden, config.QkvBias);
+            Linear(prefix + "self_attn.v_proj", kv * dim, hidden, config.QkvBias);
+            if (config.Architecture.QueryKeyNorm)
             {
-                expected.Add((prefix + "self_attn.q_proj.bias", [heads * dim]));
-                expected.Add((prefix + "self_attn.k_proj.bias", [kv * dim]));
-                expected.Add((prefix + "self_attn.v_proj.bias", [kv * dim]));
+                expected.Add((prefix + "self_attn.q_norm.weight", [dim]));
+                expected.Add((prefix + "self_attn.k_norm.weight", [dim]));
             }
 
-            expected.Add((prefix + "self_attn.o_proj.weight", [hidden, heads * dim]));
+            Linear(prefix + "self_attn.o_proj", hidden, heads * dim, config.OutputBias);
             expected.Add((prefix + "post_attention_layernorm.weight", [hidden]));
-            expected.Add((prefix + "mlp.gate_proj.weight", [config.IntermediateSize, hidden]));
-            expected.Add((prefix + "mlp.up_proj.weight", [config.IntermediateSize, hidden]));
-            expected.Add((prefix + "mlp.down_proj.weight", [hidden, config.IntermediateSize]));
+            Linear(prefix + "mlp.gate_proj", inner, hidden, config.MlpProjectionBias);
+            Linear(prefix + "mlp.up_proj", inner, hidden, config.MlpProjectionBias);
+            Linear(prefix + "mlp.down_proj", hidden, inner, config.MlpProjectionBias);
         }
 
         expected.Add(("model.norm.weight", [hidden]));
@@ -70,14 +78,17 @@ public sealed class ModelWeights : IDisposable
     }
 
     /// <summary>
-    /// Checks <paramref name="loaded"/> against <paramref name="config"/> and keeps the expected
-    /// tensors as frozen float32 on <paramref name="device"/>. Throws naming every missing or misshapen weight.
+    /// Checks <paramref name="loaded"/> against <paramref name="config"/> both ways and keeps the expected
+    /// tensors as frozen master copies on <paramref name="device"/>. Throws one <see cref="ModelLoadException"/>
+    /// naming every missing tensor, every tensor of the wrong shape or storage type, and every tensor the
+    /// decoder would not use (a silently dropped tensor means a different function from transformers').
     /// </summary>
     public static ModelWeights From(ModelConfig config, IReadOnlyDictionary<string, Tensor> loaded, Device device, string source)
     {
         var problems = new List<string>();
         var kept = new Dictionary<string, Tensor>();
-        foreach (var (name, shape) in Expected(config))
+        var expected = Expected(config);
+        foreach (var (name, shape) in expected)
         {
             if (!loaded.TryGetValue(name, out var tensor))
             {
@@ -87,9 +98,22 @@ public sealed class ModelWeights : IDisposable
             {
                 problems.Add($"{name} is [{string.Join(", ", tensor.shape)}] but the config implies [{string.Join(", ", shape)}]");
             }
+            else if (!StoredTypes.Contains(tensor.dtype))
+            {
+                problems.Add($"{name} is stored as {tensor.dtype}, which the engine does not load (supported: Float32, BFloat16, Float16, Float64)");
+            }
             else
             {
-                kept[name] = tensor.detach().to(ScalarType.Float32, device).requires_grad_(false);
+                kept[name] = Master(tensor, device);
+            }
+        }
+
+        var names = expected.Select(entry => entry.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in loaded.Keys.Where(name => !names.Contains(name)).Order(StringComparer.Ordinal))
+        {
+            if (Unused(config, name, loaded) is { } problem)
+            {
+                problems.Add(problem);
             }
         }
 
@@ -104,6 +128,36 @@ public sealed class ModelWeights : IDisposable
         }
 
         return new ModelWeights(config, kept);
+    }
+
+    /// <summary>The storage types converted to the master copy (bf16/fp16 widen exactly; fp64 rounds as transformers' float32 load does).</summary>
+    private static readonly ScalarType[] StoredTypes = [ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16, ScalarType.Float64];
+
+    /// <summary>
+    /// The frozen copy the decoder computes with: float32 on <paramref name="device"/>. The one place a
+    /// base-weight precision option (bf16/fp16 master weights) plugs in.
+    /// </summary>
+    private static Tensor Master(Tensor stored, Device device) => stored.detach().to(ScalarType.Float32, device).requires_grad_(false);
+
+    /// <summary>Why a tensor the decoder has no place for is an error, or null for the two kinds transformers also drops knowingly.</summary>
+    private static string? Unused(ModelConfig config, string name, IReadOnlyDictionary<string, Tensor> loaded)
+    {
+        // Older Llama checkpoints store the rotary buffer; it is recomputed from the config, as in transformers.
+        if (name.EndsWith(".rotary_emb.inv_freq", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        // A tied head saved anyway is harmless only when it is the embedding.
+        if (name == "lm_head.weight" && config.TieWordEmbeddings && loaded.TryGetValue("model.embed_tokens.weight", out var embedding))
+        {
+            var head = loaded[name];
+            return head.shape.SequenceEqual(embedding.shape) && allclose(head.to(ScalarType.Float32), embedding.to(ScalarType.Float32), 0, 0)
+                ? null
+                : "lm_head.weight differs from model.embed_tokens.weight but tie_word_embeddings is true, so it would be ignored (supported: tie_word_embeddings false, or no lm_head.weight)";
+        }
+
+        return $"{name} [{string.Join(", ", loaded[name].shape)}] is in the checkpoint but a {config.ModelType} decoder of this config does not use it";
     }
 
     /// <summary>

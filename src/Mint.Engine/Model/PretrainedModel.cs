@@ -44,7 +44,11 @@ public sealed class PretrainedModel : IDisposable
     /// <summary>The folder's <c>tokenizer.json</c>, or null when it has none.</summary>
     public Tokenizer? Tokenizer { get; }
 
-    /// <summary>Loads <paramref name="folder"/>, checking every weight's presence and shape against the config.</summary>
+    /// <summary>
+    /// Loads <paramref name="folder"/>: refuses a config the engine cannot compute exactly, and checks the
+    /// weights (single or sharded safetensors, fp32/bf16/fp16) against it both ways, naming every tensor that
+    /// is missing, misshapen or unused.
+    /// </summary>
     public static PretrainedModel Load(string folder, Device? device = null)
     {
         if (!Directory.Exists(folder))
@@ -60,29 +64,11 @@ public sealed class PretrainedModel : IDisposable
 
         var config = ModelConfig.Load(configPath);
         var tokenizer = LoadTokenizer(Path.Combine(folder, TokenizerFileName), config);
-        var files = Directory.GetFiles(folder, "*.safetensors").Order(StringComparer.Ordinal).ToList();
-        if (files.Count == 0)
-        {
-            throw new ModelLoadException($"Model folder {folder} has no *.safetensors weights.");
-        }
-
-        var loaded = new Dictionary<string, Tensor>();
+        var loaded = SafetensorsFiles.Load(folder);
         try
         {
-            foreach (var file in files)
-            {
-                foreach (var (name, tensor) in Safetensors.LoadStateDict(file))
-                {
-                    loaded[name] = tensor;
-                }
-            }
-
             var modelName = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
             return new PretrainedModel(modelName, ModelWeights.From(config, loaded, device ?? CPU, folder), tokenizer);
-        }
-        catch (Exception error) when (error is not ModelLoadException)
-        {
-            throw new ModelLoadException($"Could not read the weights in {folder}: {error.Message}", error);
         }
         finally
         {

@@ -1,25 +1,25 @@
-using System;
 using static TorchSharp.torch;
 
 namespace Mint.Engine.Model;
 
 /// <summary>
 /// Rotary position embeddings in the Llama convention (the head is split in halves, not interleaved).
-/// Cos/sin tables are computed once for the whole context.
+/// Cos/sin tables are computed once for the whole context, in float32 as transformers computes them
+/// (its float32 and float64 models share these tables), times the rope type's attention scaling.
 /// </summary>
 internal sealed class RotaryEmbedding
 {
     private readonly Tensor cos;
     private readonly Tensor sin;
 
-    public RotaryEmbedding(int headDim, int maxPositions, double theta, Device device)
+    public RotaryEmbedding(ModelConfig config, Device device)
     {
         using var scope = NewDisposeScope();
-        var inverseFrequency = 1.0 / pow(theta, arange(0, headDim, 2, ScalarType.Float64) / headDim);
-        var angles = outer(arange(maxPositions, ScalarType.Float64), inverseFrequency);
+        var (inverseFrequency, attentionScaling) = RotaryFrequencies.Compute(config);
+        var angles = outer(arange(config.MaxPositionEmbeddings, ScalarType.Int64).to(ScalarType.Float32), inverseFrequency);
         var table = cat([angles, angles], -1);
-        cos = table.cos().to(ScalarType.Float32, device).MoveToOuterDisposeScope();
-        sin = table.sin().to(ScalarType.Float32, device).MoveToOuterDisposeScope();
+        cos = (table.cos() * attentionScaling).to(device).MoveToOuterDisposeScope();
+        sin = (table.sin() * attentionScaling).to(device).MoveToOuterDisposeScope();
     }
 
     /// <summary>Rotates <paramref name="x"/> (<c>[batch, heads, tokens, headDim]</c>) for positions starting at <paramref name="offset"/>.</summary>
