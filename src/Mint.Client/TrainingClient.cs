@@ -25,7 +25,7 @@ public sealed class TrainingClient
     public string SessionId { get; }
 
     /// <summary>Where custom losses are computed; CPU float32 by default.</summary>
-    public LossComputeOptions LossOptions { get; init; } = LossComputeOptions.Default;
+    public LossComputeOptions LossOptions { get; set; } = LossComputeOptions.Default;
 
     /// <summary>What the session runs on, and its step.</summary>
     public Task<ModelInfo> GetInfoAsync(CancellationToken cancellationToken = default) =>

@@ -12,7 +12,8 @@ namespace Mint.Dsl.Analyzers.Gradients;
 /// <summary>
 /// Backward dataflow over one loss method body: from the value handed to <c>new LossResult(…)</c>
 /// back to the log-probs parameter, through locals (every assignment counts, in any order: a
-/// may-analysis, which is what a warning needs), operators, calls and conversions. Values that only
+/// may-analysis, which is what a warning needs), operators, calls and conversions; a <c>.Term(…)</c>
+/// value is part of the loss too. Values that only
 /// reach <c>.Metric(…)</c> are never visited, so reading them as .NET numbers is fine.
 /// </summary>
 internal sealed class GradientFlow
@@ -52,10 +53,17 @@ internal sealed class GradientFlow
             .OfType<IObjectCreationOperation>()
             .Where(creation => SymbolEqualityComparer.Default.Equals(creation.Type, symbols.LossResult) && creation.Arguments.Length > 0)
             .Select(creation => creation.Arguments[0].Value)
+            .Concat(body.DescendantsAndSelf()
+                .OfType<IInvocationOperation>()
+                .Where(call => call.TargetMethod.Name == "Term" && SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, symbols.LossResult))
+                .SelectMany(call => call.Arguments.Where(argument => argument.Parameter?.Name == "value").Select(argument => argument.Value)))
             .ToImmutableArray();
     }
 
-    /// <summary>The loss values of the method: the first argument of every <c>new LossResult(…)</c>.</summary>
+    /// <summary>
+    /// The loss values of the method: the first argument of every <c>new LossResult(…)</c> and the
+    /// value of every <c>.Term(…)</c>, which is added to the loss.
+    /// </summary>
     public ImmutableArray<IOperation> LossValues { get; }
 
     /// <summary>Where the loss value <paramref name="value"/> comes from, with respect to the log-probs.</summary>

@@ -123,6 +123,7 @@ public abstract class LossDefinition
         var width = lengths.Max();
         var leaf = LossBatch.PadRows(logprobs, width, options.Precision, options.Device ?? CPU).requires_grad_();
         var result = Evaluate(new LossBatch(data, leaf));
+        var termNorms = options.TermGradientNorms && result.Terms.Count > 0 ? TermGradientNorms.Compute(result, leaf, lengths) : null;
         result.Loss.backward();
 
         var gradient = (leaf.grad ?? zeros_like(leaf)).detach().cpu();
@@ -145,6 +146,11 @@ public abstract class LossDefinition
         }
 
         var (loss, metrics) = ReadScalars(result);
+        foreach (var (name, norm) in termNorms ?? [])
+        {
+            metrics[name] = norm;
+        }
+
         return new LossGradient(loss, metrics, gradients);
     }
 

@@ -10,4 +10,20 @@ public static partial class TestLosses
     [Loss("custom_cross_entropy")]
     public static LossResult CustomCrossEntropy(Tensor logprobs, Tensor weights) =>
         BuiltinLosses.CrossEntropy(logprobs, weights).Metric("weighted_tokens", weights.sum());
+
+    /// <summary>
+    /// A composed loss: cross-entropy plus a KL-to-reference estimate and an L2 penalty on the
+    /// log-probs, each a named, weighted term. dL/dlogprobs = w · (-1 + klWeight + 2 · l2Weight · logprobs).
+    /// </summary>
+    [Loss("regularized_sft")]
+    public static LossResult RegularizedSft(Tensor logprobs, Tensor weights, Tensor referenceLogprobs, double klWeight = 0.1, double l2Weight = 0.01)
+    {
+        var nll = -(logprobs * weights).sum();
+        var kl = ((logprobs - referenceLogprobs) * weights).sum();
+        var l2 = (logprobs.square() * weights).sum();
+        return new LossResult(nll)
+            .Term("kl", kl, klWeight)
+            .Term("l2", l2, l2Weight)
+            .Metric("weighted_tokens", weights.sum());
+    }
 }

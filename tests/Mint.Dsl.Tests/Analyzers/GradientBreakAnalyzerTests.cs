@@ -27,6 +27,18 @@ public sealed class GradientBreakAnalyzerTests
         new DiagnosticResult(DiagnosticDescriptors.GradientLeavesGraph).WithLocation(0).WithArguments("item<float>()", "Sft"));
 
     [Fact]
+    public Task Item_flowing_into_a_loss_term_is_MINT012() => Verify.Diagnostics<GradientBreakAnalyzer>(
+        InLossClass("""
+            [Loss("l")]
+            public static LossResult Sft(Tensor logprobs, Tensor weights)
+            {
+                var penalty = logprobs.square().sum().{|#0:item<float>()|};
+                return new LossResult(-(logprobs * weights).sum()).Term("l2", tensor(penalty), weight: 0.1);
+            }
+        """),
+        new DiagnosticResult(DiagnosticDescriptors.GradientLeavesGraph).WithLocation(0).WithArguments("item<float>()", "Sft"));
+
+    [Fact]
     public Task Item_used_only_for_a_metric_is_fine() => Verify.Diagnostics<GradientBreakAnalyzer>(InLossClass("""
             [Loss("l")]
             public static LossResult Sft(Tensor logprobs, Tensor weights)
