@@ -21,7 +21,7 @@ namespace Mint.Engine.Tests.Adapters;
 /// </summary>
 public sealed class PeftAdapterFolderTests
 {
-    private static readonly string Fixture = Fixtures.Folder("peft-qwen3-legacy");
+    private static readonly string Fixture = Path.Combine(AppContext.BaseDirectory, "Fixtures", "hf", "peft-qwen3-legacy");
 
     /// <summary>The shapes of the fixture's base model (qwen3-legacy) on a decoder the engine runs today.</summary>
     private static ModelConfig FixtureShapes() => new()
@@ -57,6 +57,28 @@ public sealed class PeftAdapterFolderTests
         var expected = MemoryMarshalFloats(raw["base_model.model.model.layers.1.self_attn.k_proj.lora_B.weight"].Bytes);
         Assert.Equal(expected, adapter.Tensors["model.layers.1.self_attn.k_proj.lora_B.weight"].ToSingles());
         Assert.Contains(expected, value => value != 0);
+    }
+
+    [Fact]
+    public void The_engine_with_the_imported_adapter_computes_peft_s_logprobs_to_1e_5()
+    {
+        var reference = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixture, "reference.json")))!;
+        var sequences = reference["sequences"]!.AsArray().Select(sequence => sequence!.AsArray().Select(token => (int)token!).ToArray()).ToList();
+        var expected = reference["logprobs_float64"]!.AsArray().Select(row => row!.AsArray().Select(value => (double)value!).ToArray()).ToList();
+        using var engine = new MintEngine(PretrainedModel.Load(TransformersFixture.Open("qwen3-legacy").Folder));
+        var adapted = engine.CreateSession(PeftAdapterFolder.Read(Fixture));
+        var plain = engine.CreateSession(new LoraConfig(4));
+
+        var logprobs = adapted.Forward(sequences.Select(sequence => Data.Sft(sequence)).ToList()).Logprobs;
+        var baseLogprobs = plain.Forward(sequences.Select(sequence => Data.Sft(sequence)).ToList()).Logprobs;
+
+        for (var row = 0; row < sequences.Count; row++)
+        {
+            var got = logprobs[row].ToDoubles();
+            Assert.Equal(expected[row].Length, got.Length);
+            Assert.True(got.Zip(expected[row]).Max(pair => Math.Abs(pair.First - pair.Second)) < 1e-5, $"sequence {row}: max difference {got.Zip(expected[row]).Max(pair => Math.Abs(pair.First - pair.Second)):E2}");
+            Assert.True(baseLogprobs[row].ToDoubles().Zip(expected[row]).Max(pair => Math.Abs(pair.First - pair.Second)) > 1e-3, "the adapter changes the model");
+        }
     }
 
     [Fact]
