@@ -44,12 +44,9 @@ public sealed class Llama3ChatRendererTests : IDisposable
     public void An_sft_example_weights_the_assistants_content_and_end_of_turn()
     {
         var datum = renderer.SupervisedExample(Conversation);
-        var targets = datum.LossFnInputs["target_tokens"].ToInt64s();
-        var weights = datum.LossFnInputs["weights"].ToSingles();
-        var weighted = targets.Where((_, index) => weights[index] == 1).Select(token => (int)token).ToArray();
 
-        Assert.Equal("Hello!<|eot_id|>", renderer.Tokenizer.Decode(weighted));
-        Assert.Equal(weighted.Length, weights.Reverse().TakeWhile(weight => weight == 1).Count());
+        Assert.Equal(["Hello!<|eot_id|>"], WeightedTokens.Runs(renderer, datum));
+        Assert.Equal(1f, datum.LossFnInputs["weights"].ToSingles()[^1]);
         Assert.Equal([renderer.Tokenizer.EncodeToIds("<|eot_id|>")[0]], renderer.StopTokens);
     }
 

@@ -71,8 +71,8 @@ public sealed class Qwen3ChatRendererTests
             "<|im_start|>system\nYou are terse.<|im_end|>\n<|im_start|>user\nName a color.<|im_end|>\n<|im_start|>assistant\nBlue.<|im_end|>\n"
             + "<|im_start|>user\nAnother?<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\nRed.<|im_end|>\n",
             Renderer.Render(conversation));
-        Assert.Equal(["Blue.<|im_end|>", "<think>\n\n</think>\n\nRed.<|im_end|>"], WeightedRuns(all));
-        Assert.Equal(["<think>\n\n</think>\n\nRed.<|im_end|>"], WeightedRuns(last));
+        Assert.Equal(["Blue.<|im_end|>", "<think>\n\n</think>\n\nRed.<|im_end|>"], WeightedTokens.Runs(Renderer, all));
+        Assert.Equal(["<think>\n\n</think>\n\nRed.<|im_end|>"], WeightedTokens.Runs(Renderer, last));
     }
 
     [Fact]
@@ -91,8 +91,8 @@ public sealed class Qwen3ChatRendererTests
         var (chosen, rejected) = Renderer.PreferencePair(prompt, ChatMessage.Assistant("Yes."), ChatMessage.Assistant("Perhaps, it depends on the weather."));
 
         PreferenceLosses.PairwisePreferenceLoss.Validate(new List<Datum> { chosen, rejected });
-        Assert.Equal(["<think>\n\n</think>\n\nYes.<|im_end|>"], WeightedRuns(chosen));
-        Assert.Equal(["<think>\n\n</think>\n\nPerhaps, it depends on the weather.<|im_end|>"], WeightedRuns(rejected));
+        Assert.Equal(["<think>\n\n</think>\n\nYes.<|im_end|>"], WeightedTokens.Runs(Renderer, chosen));
+        Assert.Equal(["<think>\n\n</think>\n\nPerhaps, it depends on the weather.<|im_end|>"], WeightedTokens.Runs(Renderer, rejected));
     }
 
     [Fact]
@@ -127,28 +127,5 @@ public sealed class Qwen3ChatRendererTests
         var error = Assert.Throws<ChatRenderException>(() => Renderer.SupervisedExample(conversation, TrainOn.AllAssistantMessages));
 
         Assert.Equal("the rendered text has no token boundary at character 51 (around \"|>assistant\n\nb<|im_end|>\"), between prompt and completion; the completion cannot be weighted exactly.", error.Message);
-    }
-
-    /// <summary>The decoded runs of consecutive weighted target tokens.</summary>
-    private static List<string> WeightedRuns(Datum datum)
-    {
-        var targets = datum.LossFnInputs["target_tokens"].ToInt64s();
-        var weights = datum.LossFnInputs["weights"].ToSingles();
-        var runs = new List<string>();
-        var run = new List<int>();
-        for (var index = 0; index <= targets.Length; index++)
-        {
-            if (index < targets.Length && weights[index] == 1)
-            {
-                run.Add((int)targets[index]);
-            }
-            else if (run.Count > 0)
-            {
-                runs.Add(Renderer.Tokenizer.Decode(run));
-                run.Clear();
-            }
-        }
-
-        return runs;
     }
 }

@@ -26,12 +26,6 @@ public sealed class SampleConversationTests
         PreferenceLosses.PairwisePreferenceLoss.Validate(pairs);
         Assert.Equal(2 * PreferenceData.Questions.Count, pairs.Count);
         var answers = PreferenceData.Questions.SelectMany(entry => new[] { entry.Chosen, entry.Rejected }).ToList();
-        Assert.Equal(answers.Select(answer => $"<think>\n\n</think>\n\n{answer}<|im_end|>"), pairs.Select(datum => Weighted(renderer, datum)));
-    }
-
-    private static string Weighted(ChatRenderer renderer, Datum datum)
-    {
-        var weights = datum.LossFnInputs["weights"].ToSingles();
-        return renderer.Tokenizer.Decode(datum.LossFnInputs["target_tokens"].ToInt64s().Where((_, index) => weights[index] == 1).Select(token => (int)token));
+        Assert.Equal(answers.Select(answer => $"<think>\n\n</think>\n\n{answer}<|im_end|>"), pairs.Select(datum => string.Concat(WeightedTokens.Runs(renderer, datum))));
     }
 }
