@@ -83,6 +83,15 @@ public sealed class ConfigRefusalTests : IDisposable
     }
 
     [Fact]
+    public void A_missing_rotary_base_defaults_only_where_every_transformers_version_agrees()
+    {
+        Assert.Equal(
+            "rope_theta is missing (neither rope_theta nor a rotary dictionary gives it) and transformers' default for model_type \"qwen3\" is not the same in every version (supported: an explicit rope_theta).",
+            Refusal("qwen3-legacy", json => json.Remove("rope_theta")));
+        Assert.Equal(10000, Accepted("llama-theta5e5", json => json.Remove("rope_parameters")).RopeTheta);
+    }
+
+    [Fact]
     public void An_activation_other_than_silu_is_refused() =>
         Assert.Equal(
             "hidden_act \"gelu_pytorch_tanh\" is not supported (supported: silu).",

@@ -80,7 +80,7 @@ internal sealed class ModelConfigReader
         MustEqual("attention_dropout", 0, "the engine has no attention dropout");
         MustEqual("partial_rotary_factor", 1, "the engine rotates the whole head");
         CheckSlidingWindow(architecture, layers, context);
-        var (theta, scaling) = RopeReader.Read(fields, context);
+        var (theta, scaling) = RopeReader.Read(fields, context, architecture);
         config = config with { RopeTheta = theta, RopeScaling = scaling };
 
         foreach (var (key, value) in fields.Unread)

@@ -19,9 +19,24 @@ internal static class RopeReader
 
     private static readonly string[] YarnKeys = ["attention_factor", "beta_fast", "beta_slow", "mscale", "mscale_all_dim", "truncate"];
 
-    public static (double Theta, RopeScaling? Scaling) Read(JsonFields top, int context)
+    public static (double Theta, RopeScaling? Scaling) Read(JsonFields top, int context, DecoderArchitecture architecture)
     {
-        const double defaultTheta = 10000;
+        var (theta, scaling) = ReadDictionaries(top, context);
+        if (theta is { } given)
+        {
+            return (given, scaling);
+        }
+
+        if (architecture.DefaultRopeTheta is null)
+        {
+            top.Problems.Add($"rope_theta is missing (neither rope_theta nor a rotary dictionary gives it) and transformers' default for model_type {JsonFields.Quote(architecture.ModelType)} is not the same in every version (supported: an explicit rope_theta)");
+        }
+
+        return (architecture.DefaultRopeTheta ?? 0, scaling);
+    }
+
+    private static (double? Theta, RopeScaling? Scaling) ReadDictionaries(JsonFields top, int context)
+    {
         var topTheta = top.Number("rope_theta");
         var topOriginal = top.Int("original_max_position_embeddings");
         var legacy = Dictionary(top, "rope_scaling");
@@ -29,17 +44,17 @@ internal static class RopeReader
         if (legacy is not null && current is not null && !JsonNode.DeepEquals(legacy, current))
         {
             top.Problems.Add($"rope_scaling {JsonFields.Show(legacy)} and rope_parameters {JsonFields.Show(current)} disagree (transformers 4 reads only rope_scaling, transformers 5 prefers it); supported: one of them, or both equal");
-            return (topTheta ?? defaultTheta, null);
+            return (topTheta, null);
         }
 
         if ((legacy ?? current) is not { } dictionary)
         {
-            return (topTheta ?? defaultTheta, null);
+            return (topTheta, null);
         }
 
         var rope = new JsonFields(dictionary, legacy is not null ? "rope_scaling." : "rope_parameters.", top.Problems);
         var type = RopeType(rope);
-        var theta = Theta(rope, topTheta) ?? defaultTheta;
+        var theta = Theta(rope, topTheta);
         var partial = rope.Number("partial_rotary_factor");
         if (partial is { } fraction && fraction != 1)
         {
