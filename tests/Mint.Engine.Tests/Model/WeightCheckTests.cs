@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Text.Json.Nodes;
 using Mint.Engine.Model;
 using Mint.Engine.Tests.Support;
@@ -85,6 +86,25 @@ public sealed class WeightCheckTests : IDisposable
         Assert.Equal(
             $"{folder} does not match its config.json: model.layers.0.self_attn.q_norm.weight is [16] but the config implies [32]; missing model.layers.1.self_attn.k_norm.weight [32].",
             Refusal(folder));
+    }
+
+    [Theory]
+    [InlineData("llama", true, true, "o_proj.bias,q_proj.bias,k_proj.bias,v_proj.bias,down_proj.bias,gate_proj.bias,up_proj.bias")]
+    [InlineData("qwen3", true, false, "o_proj.bias,q_proj.bias,k_proj.bias,v_proj.bias")]
+    [InlineData("qwen2", false, false, "q_proj.bias,k_proj.bias,v_proj.bias")]
+    [InlineData("mistral", false, false, "")]
+    public void Bias_flags_give_exactly_the_bias_tensors_transformers_creates(string modelType, bool attentionBias, bool mlpBias, string biases)
+    {
+        var config = TinyModel.Config() with { ModelType = modelType, AttentionBias = attentionBias, MlpBias = mlpBias, HeadDimension = 8 };
+
+        var layerZero = ModelWeights.Expected(config).Select(entry => entry.Name)
+            .Where(name => name.StartsWith("model.layers.0.", StringComparison.Ordinal) && name.EndsWith(".bias", StringComparison.Ordinal))
+            .Select(name => name.Split('.')[^2] + ".bias");
+
+        Assert.Equal(biases.Split(',', StringSplitOptions.RemoveEmptyEntries).Order(), layerZero.Order());
+        using var model = TinyModel.Load(config);
+        using var noGrad = no_grad();
+        Assert.Equal([1L, 3, config.VocabSize], new DecoderModel(model.Weights, null).Forward(tensor(new long[] { 1, 2, 3 }).unsqueeze(0)).shape);
     }
 
     [Fact]
