@@ -35,6 +35,10 @@ public sealed class TrainingClient
     public Task<ForwardResult> ForwardAsync(IReadOnlyList<Datum> data, CancellationToken cancellationToken = default) =>
         transport.ForwardAsync(SessionId, data, cancellationToken);
 
+    /// <summary>Per-token target log-probs of each datum, and the top-k next tokens per position when <paramref name="options"/> ask; no gradient.</summary>
+    public Task<ForwardResult> ForwardAsync(IReadOnlyList<Datum> data, ForwardOptions options, CancellationToken cancellationToken = default) =>
+        transport.ForwardAsync(SessionId, data, options, cancellationToken);
+
     /// <summary>
     /// Runs a built-in loss inside the engine's forward/backward pass; gradients accumulate until
     /// <see cref="OptimStepAsync"/>. The batch is validated here first against the loss's contract.

@@ -71,6 +71,10 @@ public sealed class EmbeddedTransport : ITrainingTransport
         Run(() => Engine.GetSession(sessionId).LoadState(CheckpointNames.Resolve(CheckpointRoot, name)), cancellationToken);
 
     /// <inheritdoc />
+    public Task<ForwardResult> ForwardAsync(string sessionId, IReadOnlyList<Datum> data, ForwardOptions options, CancellationToken cancellationToken) =>
+        Run(() => Engine.GetSession(sessionId).Forward(data, options), cancellationToken);
+
+    /// <inheritdoc />
     public Task<string> CreateSessionFromWeightsAsync(LoraWeights weights, CancellationToken cancellationToken) =>
         Run(() => Engine.CreateSession(weights).Id, cancellationToken);
 

@@ -98,9 +98,13 @@ public sealed class GrpcTransport : ITrainingTransport
         cancellationToken);
 
     /// <inheritdoc />
-    public Task<ForwardResult> ForwardAsync(string sessionId, IReadOnlyList<Datum> data, CancellationToken cancellationToken)
+    public Task<ForwardResult> ForwardAsync(string sessionId, IReadOnlyList<Datum> data, CancellationToken cancellationToken) =>
+        ForwardAsync(sessionId, data, new ForwardOptions(), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<ForwardResult> ForwardAsync(string sessionId, IReadOnlyList<Datum> data, ForwardOptions options, CancellationToken cancellationToken)
     {
-        var request = new V1.ForwardRequest { SessionId = sessionId };
+        var request = new V1.ForwardRequest { SessionId = sessionId, TopKLogprobs = options.TopKLogprobs };
         request.Data.AddRange(data.Select(BatchCodec.ToWire));
         return Call(options => client.ForwardAsync(request, options), ResultCodec.FromWire, cancellationToken);
     }

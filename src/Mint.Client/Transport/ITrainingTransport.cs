@@ -45,6 +45,10 @@ public interface ITrainingTransport : IAsyncDisposable
     // Adapters and checkpoints (issue #13). Default bodies refuse, so a transport that does not
     // speak these yet still compiles and says plainly what it lacks.
 
+    /// <summary>Per-token target log-probs, plus what <paramref name="options"/> ask for (top-k next tokens per position).</summary>
+    Task<ForwardResult> ForwardAsync(string sessionId, IReadOnlyList<Datum> data, ForwardOptions options, CancellationToken cancellationToken) =>
+        options.TopKLogprobs == 0 ? ForwardAsync(sessionId, data, cancellationToken) : throw Unsupported("top-k log-probs in forward");
+
     /// <summary>Opens a session whose adapters start from <paramref name="weights"/>; returns its id.</summary>
     Task<string> CreateSessionFromWeightsAsync(LoraWeights weights, CancellationToken cancellationToken) =>
         throw Unsupported("creating a session from adapter weights");

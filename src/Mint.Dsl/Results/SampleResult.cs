@@ -20,4 +20,17 @@ public sealed record SampledSequence(IReadOnlyList<int> Tokens, IReadOnlyList<fl
 
 /// <summary>The completions of one sampling request.</summary>
 /// <param name="Sequences">One per requested sample.</param>
-public sealed record SampleResult(IReadOnlyList<SampledSequence> Sequences);
+public sealed record SampleResult(IReadOnlyList<SampledSequence> Sequences)
+{
+    /// <summary>
+    /// With <see cref="SamplingParams.PromptLogprobs"/>: log p(prompt[i] | prompt[..i]) under the model
+    /// (temperature 1) for each prompt position; null at position 0, which nothing predicts. Null when not asked for.
+    /// </summary>
+    public IReadOnlyList<float?>? PromptLogprobs { get; init; }
+
+    /// <summary>
+    /// With <see cref="SamplingParams.TopKPromptLogprobs"/> = k: for each prompt position, the k most
+    /// likely tokens there (most likely first); null at position 0. Null when not asked for.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<TokenLogprob>?>? TopKPromptLogprobs { get; init; }
+}

@@ -23,6 +23,18 @@ public sealed record SamplingParams
     /// <summary>Seed for reproducible samples; random when null.</summary>
     public long? Seed { get; init; }
 
+    /// <summary>
+    /// Also return the prompt's own log-probs (<see cref="SampleResult.PromptLogprobs"/>), as Tinker's
+    /// <c>SampleRequest.prompt_logprobs</c>.
+    /// </summary>
+    public bool PromptLogprobs { get; init; }
+
+    /// <summary>
+    /// Also return the k most likely tokens at each prompt position (<see cref="SampleResult.TopKPromptLogprobs"/>),
+    /// as Tinker's <c>SampleRequest.topk_prompt_logprobs</c>; 0 returns none.
+    /// </summary>
+    public int TopKPromptLogprobs { get; init; }
+
     /// <summary>Every out-of-range field, as violations (empty when valid).</summary>
     public IReadOnlyList<BatchViolation> Check()
     {
@@ -45,6 +57,11 @@ public sealed record SamplingParams
         if (TopK < 0)
         {
             problems.Add(new(null, "top_k", $"is {TopK}; it must be ≥ 0 (0 keeps all tokens)."));
+        }
+
+        if (TopKPromptLogprobs < 0)
+        {
+            problems.Add(new(null, "topk_prompt_logprobs", $"is {TopKPromptLogprobs}; it must be ≥ 0 (0 returns none)."));
         }
 
         return problems;

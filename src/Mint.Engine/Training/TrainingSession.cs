@@ -54,19 +54,23 @@ public sealed class TrainingSession : IDisposable
         }
     }
 
-    /// <summary>Per-token target log-probs of each datum; no gradient.</summary>
-    public ForwardResult Forward(IReadOnlyList<Datum> data)
+    /// <summary>Per-token target log-probs of each datum (and, as <paramref name="options"/> ask, the top-k next tokens per position); no gradient.</summary>
+    public ForwardResult Forward(IReadOnlyList<Datum> data, ForwardOptions? options = null)
     {
         lock (gate)
         {
             var violations = EngineBatch.Check(data, model.Config);
             violations.AddRange(EngineBatch.CheckTargets(data));
+            violations.AddRange(options?.Check(model.Config.VocabSize) ?? []);
             Reject("forward", violations);
 
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var (tokens, targets) = EngineBatch.Marshal(data, model.Device);
-            return new ForwardResult(EngineBatch.Rows(model.TargetLogprobs(tokens, targets), data));
+            return new ForwardResult(EngineBatch.Rows(model.TargetLogprobs(tokens, targets), data))
+            {
+                TopKLogprobs = options?.TopKLogprobs > 0 ? TopLogprobs.OfBatch(model, tokens, data, options.TopKLogprobs) : null,
+            };
         }
     }
 
@@ -161,8 +165,20 @@ public sealed class TrainingSession : IDisposable
                     $"the prompt ({tokens.Length} tokens) plus {parameters.MaxTokens} new tokens exceed the model's context of {model.Config.MaxPositionEmbeddings}."));
             }
 
+            if (parameters.TopKPromptLogprobs > model.Config.VocabSize)
+            {
+                violations.Add(new BatchViolation(null, "topk_prompt_logprobs", $"is {parameters.TopKPromptLogprobs}; the vocabulary has {model.Config.VocabSize} tokens."));
+            }
+
             Reject("sample", violations);
-            return Sampler.Sample(model, tokens, count, parameters, useKvCache);
+            var result = Sampler.Sample(model, tokens, count, parameters, useKvCache);
+            if (!parameters.PromptLogprobs && parameters.TopKPromptLogprobs == 0)
+            {
+                return result;
+            }
+
+            var (promptLogprobs, topK) = TopLogprobs.OfPrompt(model, tokens, parameters.PromptLogprobs, parameters.TopKPromptLogprobs);
+            return result with { PromptLogprobs = promptLogprobs, TopKPromptLogprobs = topK };
         }
     }
 

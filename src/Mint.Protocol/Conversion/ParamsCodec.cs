@@ -50,6 +50,8 @@ public static class ParamsCodec
             Temperature = sampling.Temperature,
             TopP = sampling.TopP,
             TopK = sampling.TopK,
+            PromptLogprobs = sampling.PromptLogprobs,
+            TopkPromptLogprobs = sampling.TopKPromptLogprobs,
         };
         wire.StopTokens.AddRange(sampling.StopTokens);
         if (sampling.Seed is long seed)
@@ -71,5 +73,7 @@ public static class ParamsCodec
             TopK = wire.TopK,
             StopTokens = wire.StopTokens.ToArray(),
             Seed = wire.HasSeed ? wire.Seed : null,
+            PromptLogprobs = wire.PromptLogprobs,
+            TopKPromptLogprobs = wire.TopkPromptLogprobs,
         };
 }

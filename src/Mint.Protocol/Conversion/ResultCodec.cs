@@ -12,12 +12,16 @@ public static class ResultCodec
     {
         var wire = new V1.ForwardResponse();
         wire.Logprobs.AddRange(result.Logprobs.Select(TensorCodec.ToWire));
+        wire.TopK.AddRange(result.TopKLogprobs?.Select(TopKCodec.ToWire) ?? []);
         return wire;
     }
 
     /// <summary>A forward result read from the wire.</summary>
     public static ForwardResult FromWire(V1.ForwardResponse wire) =>
-        new(wire.Logprobs.Select(TensorCodec.FromWire).ToList());
+        new(wire.Logprobs.Select(TensorCodec.FromWire).ToList())
+        {
+            TopKLogprobs = wire.TopK.Count == 0 ? null : wire.TopK.Select(TopKCodec.FromWire).ToList(),
+        };
 
     /// <summary>The wire form of a forward/backward result.</summary>
     public static V1.ForwardBackwardResponse ToWire(ForwardBackwardResult result)
@@ -59,11 +63,23 @@ public static class ResultCodec
             wire.Sequences.Add(encoded);
         }
 
+        // Position 0 has no log-probs; the wire carries positions 1 … L-1.
+        if (result.PromptLogprobs is { } prompt)
+        {
+            wire.PromptLogprobs = new V1.PromptLogprobs();
+            wire.PromptLogprobs.Values.AddRange(prompt.Skip(1).Select(value => value!.Value));
+        }
+
+        if (result.TopKPromptLogprobs is { } top)
+        {
+            wire.TopkPromptLogprobs = TopKCodec.ToWire(top.Skip(1).Select(entry => entry!).ToList());
+        }
+
         return wire;
     }
 
     /// <summary>Sampled completions read from the wire.</summary>
-    public static SampleResult FromWire(V1.SampleResponse wire) => new(wire.Sequences
+    public static SampleResult FromWire(V1.SampleResponse wire) => new SampleResult(wire.Sequences
         .Select(sequence => new SampledSequence(
             sequence.Tokens.ToArray(),
             sequence.Logprobs.ToArray(),
@@ -73,7 +89,11 @@ public static class ResultCodec
                 V1.StopReason.Length => StopReason.Length,
                 _ => throw new InvalidOperationException($"The server sent an unknown stop reason {sequence.StopReason}."),
             }))
-        .ToList());
+        .ToList())
+    {
+        PromptLogprobs = wire.PromptLogprobs?.Values.Select(value => (float?)value).Prepend(null).ToList(),
+        TopKPromptLogprobs = wire.TopkPromptLogprobs is null ? null : TopKCodec.FromWire(wire.TopkPromptLogprobs).Prepend(null).ToList(),
+    };
 
     /// <summary>The wire form of a session's model info.</summary>
     public static V1.ModelInfo ToWire(ModelInfo info) => new()

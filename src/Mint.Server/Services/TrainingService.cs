@@ -68,7 +68,7 @@ internal sealed class TrainingService(
 
     public override Task<V1.ForwardResponse> Forward(V1.ForwardRequest request, ServerCallContext context) =>
         Handle(context, "forward", request.SessionId, request.Data.Count, caller => BatchCodec.FromWire(request.Data, "forward"), (caller, data) =>
-            ResultCodec.ToWire(owners.Get(caller, request.SessionId).Forward(data)));
+            ResultCodec.ToWire(owners.Get(caller, request.SessionId).Forward(data, new ForwardOptions { TopKLogprobs = request.TopKLogprobs })));
 
     public override Task<V1.ForwardBackwardResponse> ForwardBackward(V1.ForwardBackwardRequest request, ServerCallContext context)
     {
