@@ -29,7 +29,7 @@ internal sealed class AdamW : IDisposable
     /// <summary>Steps taken so far.</summary>
     public long Step { get; private set; }
 
-    /// <summary>Applies one update from the accumulated gradients; returns the gradient norm before it.</summary>
+    /// <summary>Applies one update from the accumulated gradients, clipped to <see cref="AdamParams.GradClipNorm"/>; returns the gradient norm before clipping.</summary>
     public double Apply(AdamParams hyper)
     {
         using var scope = NewDisposeScope();
@@ -37,11 +37,13 @@ internal sealed class AdamW : IDisposable
         Step++;
         var firstCorrection = 1 - Math.Pow(hyper.Beta1, Step);
         var secondCorrection = 1 - Math.Pow(hyper.Beta2, Step);
-        var squaredNorm = 0.0;
-        foreach (var (name, parameter) in parameters)
+        var gradients = parameters.Select(entry => entry.Parameter.grad ?? zeros_like(entry.Parameter)).ToList();
+        var norm = Math.Sqrt(gradients.Sum(gradient => gradient.square().sum().to(ScalarType.Float64).item<double>()));
+        var clip = ClipScale(norm, hyper.GradClipNorm);
+        for (var index = 0; index < parameters.Count; index++)
         {
-            var gradient = parameter.grad ?? zeros_like(parameter);
-            squaredNorm += gradient.square().sum().to(ScalarType.Float64).item<double>();
+            var (name, parameter) = parameters[index];
+            var gradient = clip < 1 ? gradients[index] * clip : gradients[index];
             var (first, second) = moments[name];
             first.mul_(hyper.Beta1).add_(gradient, alpha: 1 - hyper.Beta1);
             second.mul_(hyper.Beta2).addcmul_(gradient, gradient, value: 1 - hyper.Beta2);
@@ -54,8 +56,15 @@ internal sealed class AdamW : IDisposable
             parameter.addcdiv_(first, denominator, value: -hyper.LearningRate / firstCorrection);
         }
 
-        return Math.Sqrt(squaredNorm);
+        return norm;
     }
+
+    /// <summary>
+    /// What the gradient is multiplied by so its global norm is at most <paramref name="maxNorm"/>:
+    /// <c>min(1, maxNorm / (norm + 1e-6))</c>, as <c>torch.nn.utils.clip_grad_norm_</c>; 1 when clipping is off (0).
+    /// </summary>
+    internal static double ClipScale(double norm, double maxNorm) =>
+        maxNorm > 0 ? Math.Min(1.0, maxNorm / (norm + 1e-6)) : 1.0;
 
     /// <summary>The moments by <c>{name}.exp_avg</c> / <c>{name}.exp_avg_sq</c>, for a checkpoint.</summary>
     public Dictionary<string, Tensor> State()

@@ -34,12 +34,13 @@ public static class ParamsCodec
         Beta2 = adam.Beta2,
         Eps = adam.Eps,
         WeightDecay = adam.WeightDecay,
+        GradClipNorm = adam.GradClipNorm,
     };
 
     /// <summary>Adam(W) parameters read from the wire.</summary>
     public static AdamParams FromWire(V1.AdamParams? wire) => wire is null
         ? new AdamParams()
-        : new AdamParams(wire.LearningRate, wire.Beta1, wire.Beta2, wire.Eps, wire.WeightDecay);
+        : new AdamParams(wire.LearningRate, wire.Beta1, wire.Beta2, wire.Eps, wire.WeightDecay, wire.GradClipNorm);
 
     /// <summary>The wire form of sampling parameters.</summary>
     public static V1.SamplingParams ToWire(SamplingParams sampling)
