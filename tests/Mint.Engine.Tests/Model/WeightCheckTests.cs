@@ -108,6 +108,28 @@ public sealed class WeightCheckTests : IDisposable
     }
 
     [Fact]
+    public void Float16_weights_load_as_their_exact_float32_widening()
+    {
+        var folder = Copy("llama-theta5e5");
+        EditWeights(folder, weights =>
+        {
+            foreach (var name in weights.Keys.ToList())
+            {
+                weights[name] = weights[name].to(ScalarType.Float16);
+            }
+        });
+        using var original = PretrainedModel.Load(TransformersFixture.Open("llama-theta5e5").Folder);
+
+        using var half = PretrainedModel.Load(folder);
+
+        Assert.All(original.Weights.Names, name =>
+        {
+            Assert.Equal(ScalarType.Float32, half.Weights[name].dtype);
+            Assert.True(allclose(original.Weights[name].to(ScalarType.Float16).to(ScalarType.Float32), half.Weights[name], 0, 0), name);
+        });
+    }
+
+    [Fact]
     public void A_storage_type_other_than_float_is_refused()
     {
         var folder = Copy("llama-theta5e5");
