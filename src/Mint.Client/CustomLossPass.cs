@@ -35,7 +35,7 @@ internal static class CustomLossPass
             metrics[name] = value;
         }
 
-        return new ForwardBackwardResult(metrics, pass.LossFnOutputs);
+        return new ForwardBackwardResult(metrics, pass.LossFnOutputs) { Execution = LossExecution.TwoPass };
     }
 
     private static Datum TargetsOnly(Datum datum) => new(

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
@@ -9,7 +10,8 @@ namespace Mint.Client;
 
 /// <summary>
 /// Trains one LoRA session (the Python SDK's <c>TrainingClient</c>). Built-in losses run on the
-/// engine; custom losses run here, on <see cref="LossComputeOptions.Device"/>, with the gradient sent back.
+/// engine; custom losses run inside the engine's pass where the transport can, else here, on
+/// <see cref="LossComputeOptions.Device"/>, with the gradient sent back (see <see cref="CustomLossRouting"/>).
 /// </summary>
 public sealed class TrainingClient
 {
@@ -26,6 +28,16 @@ public sealed class TrainingClient
 
     /// <summary>Where custom losses are computed; CPU float32 by default.</summary>
     public LossComputeOptions LossOptions { get; set; } = LossComputeOptions.Default;
+
+    /// <summary>
+    /// Where <see cref="ForwardBackwardCustomAsync"/> runs a custom loss: inside the engine's pass when
+    /// the transport can (the default), or forced either way.
+    /// </summary>
+    public CustomLossRouting CustomLossRouting { get; init; } = CustomLossRouting.Auto;
+
+    /// <summary>A client for the same session whose custom losses take <paramref name="routing"/>.</summary>
+    public TrainingClient WithCustomLossRouting(CustomLossRouting routing) =>
+        new(transport, SessionId) { LossOptions = LossOptions, CustomLossRouting = routing };
 
     /// <summary>What the session runs on, and its step.</summary>
     public Task<ModelInfo> GetInfoAsync(CancellationToken cancellationToken = default) =>
@@ -50,12 +62,35 @@ public sealed class TrainingClient
     }
 
     /// <summary>
-    /// Runs a custom DSL loss: validates the batch, gets the log-probs, computes the loss, its
-    /// metrics and dL/dlogprobs on this machine, and sends the gradient back as per-token weights.
-    /// The result's <c>loss:sum</c> is the custom loss; its metrics are merged in.
+    /// Runs a custom DSL loss. The batch is validated here first. Where the transport can, the loss
+    /// runs inside the engine's forward/backward pass in one call, as built-ins do (in-process: the
+    /// definition itself; on a server: the loss graph lowered from its body, registered once per
+    /// session). Otherwise (or with <see cref="CustomLossRouting.TwoPass"/>) the client gets the
+    /// log-probs, computes the loss, its metrics and dL/dlogprobs on <see cref="LossOptions"/>' device,
+    /// and sends the gradient back as per-token weights. The result's <c>loss:sum</c> is the custom
+    /// loss, its metrics are merged in, and <see cref="ForwardBackwardResult.Execution"/> says which path ran.
     /// </summary>
-    public Task<ForwardBackwardResult> ForwardBackwardCustomAsync(IReadOnlyList<Datum> data, LossDefinition loss, CancellationToken cancellationToken = default) =>
-        CustomLossPass.RunAsync(transport, SessionId, data, loss, LossOptions, cancellationToken);
+    public async Task<ForwardBackwardResult> ForwardBackwardCustomAsync(IReadOnlyList<Datum> data, LossDefinition loss, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        loss.Validate(data);
+        if (CustomLossRouting != CustomLossRouting.TwoPass)
+        {
+            try
+            {
+                return await transport.ForwardBackwardInEngineAsync(SessionId, data, loss, cancellationToken).ConfigureAwait(false) with
+                {
+                    Execution = LossExecution.InEngine,
+                };
+            }
+            catch (InEngineLossUnavailableException) when (CustomLossRouting == CustomLossRouting.Auto)
+            {
+                // Nothing was sent that trains: the two passes below are the whole call.
+            }
+        }
+
+        return await CustomLossPass.RunAsync(transport, SessionId, data, loss, LossOptions, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Updates the adapters with Adam(W) from the accumulated gradients.</summary>
     public Task<OptimStepResult> OptimStepAsync(AdamParams adamParams, CancellationToken cancellationToken = default) =>

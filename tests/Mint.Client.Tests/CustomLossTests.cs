@@ -4,8 +4,10 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Mint.Client.Tests.Support;
+using Mint.Client.Transport;
 using Mint.Dsl;
 using Mint.Engine.Tests.Support;
+using Mint.Samples.Preference;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -48,14 +50,62 @@ public sealed class CustomLossTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_custom_path_sends_a_forward_then_one_weighted_cross_entropy_pass()
+    public async Task The_two_pass_path_sends_a_forward_then_one_weighted_cross_entropy_pass()
+    {
+        var training = await service.Client.CreateLoraTrainingClientAsync();
+        training = WithRouting(training, CustomLossRouting.TwoPass);
+        service.Transport.Calls.Clear();
+
+        var result = await training.ForwardBackwardCustomAsync(Batch(), TestLosses.CustomCrossEntropyLoss);
+
+        Assert.Equal(["forward", "forward_backward:cross_entropy"], service.Transport.Calls);
+        Assert.Equal(LossExecution.TwoPass, result.Execution);
+    }
+
+    [Fact]
+    public async Task In_process_a_custom_loss_runs_inside_the_engines_pass_in_one_call()
     {
         var training = await service.Client.CreateLoraTrainingClientAsync();
         service.Transport.Calls.Clear();
 
-        await training.ForwardBackwardCustomAsync(Batch(), TestLosses.CustomCrossEntropyLoss);
+        var result = await training.ForwardBackwardCustomAsync(Batch(), TestLosses.CustomCrossEntropyLoss);
 
-        Assert.Equal(["forward", "forward_backward:cross_entropy"], service.Transport.Calls);
+        Assert.Equal(["forward_backward_in_engine:custom_cross_entropy"], service.Transport.Calls);
+        Assert.Equal(LossExecution.InEngine, result.Execution);
+    }
+
+    [Fact]
+    public async Task In_engine_and_two_pass_runs_give_the_same_loss_metrics_logprobs_and_parameter_gradients()
+    {
+        var inEngine = await service.Client.CreateLoraTrainingClientAsync(new LoraConfig(4, Seed: 5));
+        var twoPass = await service.Client.CreateLoraTrainingClientAsync(new LoraConfig(4, Seed: 5));
+        var pairs = PreferenceBatch();
+
+        var one = await inEngine.ForwardBackwardCustomAsync(pairs, PreferenceLosses.DpoLoss.With(beta: 0.5));
+        var two = await WithRouting(twoPass, CustomLossRouting.TwoPass).ForwardBackwardCustomAsync(pairs, PreferenceLosses.DpoLoss.With(beta: 0.5));
+
+        Assert.Equal(LossExecution.InEngine, one.Execution);
+        Assert.Equal(LossExecution.TwoPass, two.Execution);
+        Assert.Equal(two.Loss, one.Loss, 6);
+        Assert.Equal(two.Metrics.Keys, one.Metrics.Keys);
+        Assert.All(two.Metrics, metric => Assert.Equal(metric.Value, one.Metrics[metric.Key], 6));
+        Assert.Equal(two.Logprobs(3).ToDoubles(), one.Logprobs(3).ToDoubles());
+        AssertSameGradients(twoPass.SessionId, inEngine.SessionId);
+    }
+
+    [Fact]
+    public async Task Forcing_the_in_engine_path_over_a_transport_without_one_names_the_reason_and_sends_nothing()
+    {
+        await using var bare = new ServiceClient(new ClientSideOnlyTransport(service.Transport));
+        var training = WithRouting(await bare.CreateLoraTrainingClientAsync(), CustomLossRouting.InEngine);
+        service.Transport.Calls.Clear();
+
+        var error = await Assert.ThrowsAsync<InEngineLossUnavailableException>(() => training.ForwardBackwardCustomAsync(Batch(), TestLosses.CustomCrossEntropyLoss));
+
+        Assert.Contains("ClientSideOnlyTransport runs custom losses only on the client", error.Message);
+        Assert.Empty(service.Transport.Calls);
+        var auto = await WithRouting(training, CustomLossRouting.Auto).ForwardBackwardCustomAsync(Batch(), TestLosses.CustomCrossEntropyLoss);
+        Assert.Equal(LossExecution.TwoPass, auto.Execution);
     }
 
     [Fact]
@@ -72,6 +122,39 @@ public sealed class CustomLossTests : IAsyncLifetime
         Assert.Equal("datum 1, 'weights': missing; this loss requires a float32 tensor here.", Assert.Single(custom.Violations).ToString());
         Assert.Equal(custom.Violations, builtin.Violations);
         Assert.Empty(service.Transport.Calls);
+    }
+
+    private static TrainingClient WithRouting(TrainingClient client, CustomLossRouting routing) =>
+        client.WithCustomLossRouting(routing);
+
+    private static List<Datum> PreferenceBatch()
+    {
+        var batch = new List<Datum>();
+        for (var pair = 0; pair < 3; pair++)
+        {
+            int[] prompt = [1 + pair, 30 - pair, 7];
+            var chosen = PreferenceData.Completion(prompt, [10 + pair, 20 + pair, 3]);
+            var rejected = PreferenceData.Completion(prompt, [11 + pair, 5]);
+            batch.Add(WithReference(chosen, 0.1f * (pair + 1)));
+            batch.Add(WithReference(rejected, -0.2f * (pair + 1)));
+        }
+
+        return batch;
+    }
+
+    private static Datum WithReference(Datum datum, float offset) => new(datum.ModelInput, new Dictionary<string, TensorData>(datum.LossFnInputs)
+    {
+        ["reference_logprobs"] = TensorData.FromSingles(Enumerable.Range(0, datum.ModelInput.Length).Select(position => -1.5f - offset - (0.01f * position))),
+    });
+
+    private void AssertSameGradients(string expectedSession, string actualSession)
+    {
+        var expected = service.Engine.GetSession(expectedSession).AdapterGradients();
+        var actual = service.Engine.GetSession(actualSession).AdapterGradients();
+        Assert.Contains(expected.Values, gradient => gradient.abs().max().item<float>() > 1e-5);
+        Assert.All(expected, entry => Assert.True(
+            allclose(entry.Value, actual[entry.Key], rtol: 1e-4, atol: 1e-7),
+            $"{entry.Key}: max difference {(entry.Value - actual[entry.Key]).abs().max().item<float>()}"));
     }
 
     [Fact]

@@ -9,7 +9,8 @@ using Mint.Engine.Training;
 namespace Mint.Client.Transport;
 
 /// <summary>
-/// Runs the engine in-process: no server, no serialization. Engine calls run on the thread pool so
+/// Runs the engine in-process: no server, no serialization. Custom losses run inside the engine's
+/// forward/backward pass like built-ins (the generated definition itself, no graph needed). Engine calls run on the thread pool so
 /// callers stay responsive; cancellation is honoured until a call starts computing.
 /// </summary>
 public sealed class EmbeddedTransport : ITrainingTransport
@@ -53,6 +54,10 @@ public sealed class EmbeddedTransport : ITrainingTransport
     /// <inheritdoc />
     public Task<ForwardBackwardResult> ForwardBackwardAsync(string sessionId, IReadOnlyList<Datum> data, LossFn lossFn, CancellationToken cancellationToken) =>
         Run(() => Engine.GetSession(sessionId).ForwardBackward(data, lossFn), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<ForwardBackwardResult> ForwardBackwardInEngineAsync(string sessionId, IReadOnlyList<Datum> data, LossDefinition loss, CancellationToken cancellationToken) =>
+        Run(() => Engine.GetSession(sessionId).ForwardBackward(data, loss), cancellationToken);
 
     /// <inheritdoc />
     public Task<OptimStepResult> OptimStepAsync(string sessionId, AdamParams adamParams, CancellationToken cancellationToken) =>

@@ -30,6 +30,16 @@ public interface ITrainingTransport : IAsyncDisposable
     /// <summary>A built-in loss inside the model's forward/backward pass; gradients accumulate.</summary>
     Task<ForwardBackwardResult> ForwardBackwardAsync(string sessionId, IReadOnlyList<Datum> data, LossFn lossFn, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A custom DSL loss inside the model's forward/backward pass, in one call, as built-ins run:
+    /// in-process the definition itself runs; a server runs the loss graph the generator lowered from
+    /// its body. Throws <see cref="InEngineLossUnavailableException"/> (having sent nothing that
+    /// trains) when this transport cannot; the client then takes the two-pass path. Transports without
+    /// such a call keep this default.
+    /// </summary>
+    Task<ForwardBackwardResult> ForwardBackwardInEngineAsync(string sessionId, IReadOnlyList<Datum> data, LossDefinition loss, CancellationToken cancellationToken) =>
+        throw new InEngineLossUnavailableException(loss.Name, $"{GetType().Name} runs custom losses only on the client");
+
     /// <summary>An Adam(W) step from the accumulated gradients.</summary>
     Task<OptimStepResult> OptimStepAsync(string sessionId, AdamParams adamParams, CancellationToken cancellationToken);
 

@@ -16,6 +16,9 @@ public sealed record ForwardBackwardResult(
     /// <summary>The metric under which the summed loss is reported.</summary>
     public const string LossMetric = "loss:sum";
 
+    /// <summary>Where the loss was computed: inside the engine's pass (one call) or on the client (two passes).</summary>
+    public LossExecution Execution { get; init; } = LossExecution.InEngine;
+
     /// <summary>The loss (<c>loss:sum</c>).</summary>
     public double Loss => Metrics[LossMetric];
 

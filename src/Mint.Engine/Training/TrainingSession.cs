@@ -78,14 +78,22 @@ public sealed class TrainingSession : IDisposable
     /// Runs <paramref name="loss"/> inside the model's forward/backward pass and adds the gradients
     /// to those accumulated since the last <see cref="OptimStep"/>.
     /// </summary>
-    public ForwardBackwardResult ForwardBackward(IReadOnlyList<Datum> data, LossFn loss)
+    public ForwardBackwardResult ForwardBackward(IReadOnlyList<Datum> data, LossFn loss) => ForwardBackward(data, loss.Definition);
+
+    /// <summary>
+    /// Runs any DSL loss (a built-in's definition, a generated custom loss, or a loss graph the server
+    /// rebuilt) inside the model's forward/backward pass, exactly as built-ins run: one pass, the
+    /// loss's autograd graph attached to the model's. Gradients accumulate as with built-ins.
+    /// </summary>
+    public ForwardBackwardResult ForwardBackward(IReadOnlyList<Datum> data, LossDefinition loss)
     {
+        ArgumentNullException.ThrowIfNull(loss);
         lock (gate)
         {
             var violations = EngineBatch.Check(data, model.Config);
             try
             {
-                loss.Definition.Validate(data);
+                loss.Validate(data);
             }
             catch (BatchValidationException error)
             {
@@ -97,7 +105,7 @@ public sealed class TrainingSession : IDisposable
             using var scope = NewDisposeScope();
             var (tokens, targets) = EngineBatch.Marshal(data, model.Device);
             var logprobs = model.TargetLogprobs(tokens, targets);
-            var result = loss.Definition.Evaluate(new LossBatch(data, logprobs));
+            var result = loss.Evaluate(new LossBatch(data, logprobs));
             result.Loss.backward();
             hasGradients = true;
 

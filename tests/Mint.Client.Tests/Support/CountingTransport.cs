@@ -29,6 +29,9 @@ internal sealed class CountingTransport(ITrainingTransport inner) : ITrainingTra
     public Task<ForwardBackwardResult> ForwardBackwardAsync(string sessionId, IReadOnlyList<Datum> data, LossFn lossFn, CancellationToken cancellationToken) =>
         Record("forward_backward:" + lossFn.Name, inner.ForwardBackwardAsync(sessionId, data, lossFn, cancellationToken));
 
+    public Task<ForwardBackwardResult> ForwardBackwardInEngineAsync(string sessionId, IReadOnlyList<Datum> data, LossDefinition loss, CancellationToken cancellationToken) =>
+        Record("forward_backward_in_engine:" + loss.Name, inner.ForwardBackwardInEngineAsync(sessionId, data, loss, cancellationToken));
+
     public Task<OptimStepResult> OptimStepAsync(string sessionId, AdamParams adamParams, CancellationToken cancellationToken) =>
         Record("optim_step", inner.OptimStepAsync(sessionId, adamParams, cancellationToken));
 

@@ -55,7 +55,8 @@ public sealed class GrpcParityTests : IAsyncLifetime
         var client = server.Client();
         var builtin = await client.CreateLoraTrainingClientAsync(new LoraConfig(4, Seed: 3));
         var custom = await client.CreateLoraTrainingClientAsync(new LoraConfig(4, Seed: 3));
-        var embeddedCustom = await embedded.Client.CreateLoraTrainingClientAsync(new LoraConfig(4, Seed: 3));
+        // In-process a custom loss runs inside the engine's pass; pin the two-pass path to compare like with like.
+        var embeddedCustom = (await embedded.Client.CreateLoraTrainingClientAsync(new LoraConfig(4, Seed: 3))).WithCustomLossRouting(CustomLossRouting.TwoPass);
 
         var builtinResult = await builtin.ForwardBackwardAsync(TrainingRuns.SftBatch(), LossFn.CrossEntropy);
         var customResult = await custom.ForwardBackwardCustomAsync(TrainingRuns.SftBatch(), TestLosses.CustomCrossEntropyLoss);
@@ -130,7 +131,7 @@ public sealed class GrpcParityTests : IAsyncLifetime
 
         async Task<List<double>> Train(ServiceClient client)
         {
-            var training = await client.CreateLoraTrainingClientAsync(new LoraConfig(8, Seed: 4));
+            var training = (await client.CreateLoraTrainingClientAsync(new LoraConfig(8, Seed: 4))).WithCustomLossRouting(CustomLossRouting.TwoPass);
             var trace = new List<double>();
             for (var step = 0; step < 3; step++)
             {
