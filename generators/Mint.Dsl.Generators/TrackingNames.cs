@@ -5,4 +5,7 @@ public static class TrackingNames
 {
     /// <summary>The step that turns <c>[Loss]</c> methods into models.</summary>
     public const string ParsedLosses = nameof(ParsedLosses);
+
+    /// <summary>The step that lowers loss bodies to graphs.</summary>
+    public const string LoweredLosses = nameof(LoweredLosses);
 }

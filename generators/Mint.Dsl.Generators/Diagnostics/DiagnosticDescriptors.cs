@@ -110,11 +110,24 @@ internal static class DiagnosticDescriptors
         "LossFn.FromName names no built-in loss",
         "LossFn.FromName(\"{0}\") names no built-in loss and would throw; use one of: {1}");
 
+    public static readonly DiagnosticDescriptor LossRunsOnClient = Info(
+        "MINT018",
+        "Loss does not lower to a graph: it runs on the client",
+        "Loss '{0}' runs on the client in two passes because '{1}' {2}; over a server only losses built from loss-graph ops run inside the forward/backward pass");
+
+    public static readonly DiagnosticDescriptor ServerExecutionRequired = Error(
+        "MINT019",
+        "Loss requires server execution but does not lower",
+        "Loss '{0}' requires server execution, but '{1}' {2}; rewrite it with loss-graph ops, or remove RequireServerExecution");
+
     private static DiagnosticDescriptor Error(string id, string title, string message, params string[] tags) =>
         Create(id, title, message, DiagnosticSeverity.Error, tags);
 
     private static DiagnosticDescriptor Warning(string id, string title, string message, params string[] tags) =>
         Create(id, title, message, DiagnosticSeverity.Warning, tags);
+
+    private static DiagnosticDescriptor Info(string id, string title, string message, params string[] tags) =>
+        Create(id, title, message, DiagnosticSeverity.Info, tags);
 
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity, string[] tags) => new(
         id,

@@ -91,7 +91,7 @@ internal static class LossEmitter
         var type = model.DefinitionTypeName;
         writer.Line($"/// <summary>Contract, validation and client-side compute of <see cref=\"{model.MethodName}\"/>.</summary>");
         writer.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Mint.Dsl.Generators\", \"1.0.0\")]");
-        writer.Line($"public sealed class {type} : {Runtime}.LossDefinition");
+        writer.Line($"public sealed partial class {type} : {Runtime}.LossDefinition");
         writer.Open();
         EmitContract(writer, model);
         writer.Line();

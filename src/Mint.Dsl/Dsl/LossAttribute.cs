@@ -13,4 +13,11 @@ public sealed class LossAttribute(string name) : Attribute
 {
     /// <summary>The loss's name.</summary>
     public string Name { get; } = name;
+
+    /// <summary>
+    /// When true, the loss must lower to a loss graph so a server can run it inside its own
+    /// forward/backward pass: every expression that keeps it on the client is a compile error
+    /// (MINT019) instead of an info (MINT018).
+    /// </summary>
+    public bool RequireServerExecution { get; set; }
 }

@@ -63,6 +63,12 @@ public abstract class LossDefinition
     /// <summary>The bound config, defaults included.</summary>
     public IReadOnlyDictionary<string, double> Config => config;
 
+    /// <summary>
+    /// The loss as a portable graph a server can run inside its own forward/backward pass, lowered by
+    /// the generator from the method's body; null when the body does not lower (diagnostic MINT018 says why).
+    /// </summary>
+    public virtual Graphs.LossGraph? Graph => null;
+
     /// <summary>The same loss with <paramref name="newConfig"/> bound (defaults fill what it omits).</summary>
     public LossDefinition WithConfig(IReadOnlyDictionary<string, double> newConfig) => Rebind(newConfig);
 

@@ -29,6 +29,10 @@ internal static class GeneratorHarness
         [new LossGenerator().AsSourceGenerator()],
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
+    /// <summary>The generated definitions, without the loss graphs emitted beside them (<c>*.Graph.g.cs</c>).</summary>
+    public static ImmutableArray<GeneratedSourceResult> Definitions(GeneratorRunResult run) =>
+        run.GeneratedSources.Where(generated => !generated.HintName.EndsWith(".Graph.g.cs", StringComparison.Ordinal)).ToImmutableArray();
+
     /// <summary>Runs the generator; returns its result and the compilation's own errors after generation.</summary>
     public static (GeneratorRunResult Run, ImmutableArray<Diagnostic> CompileErrors) Run(params string[] sources)
     {

@@ -12,11 +12,16 @@ namespace Mint.Dsl.Tests.Support;
 /// </summary>
 internal static class SnapshotAssert
 {
-    public static void Matches(string name, string actual, [CallerFilePath] string callerPath = "")
+    public static void Matches(string name, string actual, [CallerFilePath] string callerPath = "") => Compare(name, actual, ".cs", callerPath);
+
+    /// <summary>As <see cref="Matches"/>, for plain text (<c>Snapshots/{name}.verified.txt</c>).</summary>
+    public static void MatchesText(string name, string actual, [CallerFilePath] string callerPath = "") => Compare(name, actual, ".txt", callerPath);
+
+    private static void Compare(string name, string actual, string extension, string callerPath)
     {
         var folder = Path.Combine(Path.GetDirectoryName(callerPath)!, "Snapshots");
-        var verified = Path.Combine(folder, name + ".verified.cs");
-        var received = Path.Combine(folder, name + ".received.cs");
+        var verified = Path.Combine(folder, name + ".verified" + extension);
+        var received = Path.Combine(folder, name + ".received" + extension);
         actual = actual.Replace("\r\n", "\n");
         if (Environment.GetEnvironmentVariable("MINT_ACCEPT_SNAPSHOTS") == "1")
         {
@@ -33,6 +38,7 @@ internal static class SnapshotAssert
             return;
         }
 
+        Directory.CreateDirectory(folder);
         File.WriteAllText(received, actual);
         Assert.Fail(expected is null
             ? $"No snapshot {verified}; wrote {received}. Review it, then rerun with MINT_ACCEPT_SNAPSHOTS=1."

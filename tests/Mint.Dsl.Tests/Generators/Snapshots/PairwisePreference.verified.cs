@@ -13,7 +13,7 @@ namespace Mint.Samples.Preference
 
         /// <summary>Contract, validation and client-side compute of <see cref="PairwisePreference"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Mint.Dsl.Generators", "1.0.0")]
-        public sealed class PairwisePreferenceLossDefinition : global::Mint.Dsl.LossDefinition
+        public sealed partial class PairwisePreferenceLossDefinition : global::Mint.Dsl.LossDefinition
         {
             private static readonly global::Mint.Dsl.LossContract contract = new global::Mint.Dsl.LossContract(
                 name: "pairwise_preference",

@@ -13,7 +13,7 @@ namespace Snapshot.Builtins
 
         /// <summary>Contract, validation and client-side compute of <see cref="Ppo"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Mint.Dsl.Generators", "1.0.0")]
-        public sealed class PpoLossDefinition : global::Mint.Dsl.LossDefinition
+        public sealed partial class PpoLossDefinition : global::Mint.Dsl.LossDefinition
         {
             private static readonly global::Mint.Dsl.LossContract contract = new global::Mint.Dsl.LossContract(
                 name: "ppo",

@@ -13,7 +13,7 @@ partial class Trainer
 
         /// <summary>Contract, validation and client-side compute of <see cref="TokenKlLoss"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Mint.Dsl.Generators", "1.0.0")]
-        public sealed class TokenKlLossDefinition : global::Mint.Dsl.LossDefinition
+        public sealed partial class TokenKlLossDefinition : global::Mint.Dsl.LossDefinition
         {
             private static readonly global::Mint.Dsl.LossContract contract = new global::Mint.Dsl.LossContract(
                 name: "token_kl",
