@@ -26,4 +26,37 @@ public static partial class TestLosses
             .Term("l2", l2, l2Weight)
             .Metric("weighted_tokens", weights.sum());
     }
+
+    /// <summary>
+    /// A KL-regularised policy loss: PPO's clipped objective minus <paramref name="klCoef"/> times
+    /// the k3 estimate of KL(policy ‖ reference) per token.
+    /// </summary>
+    [Loss("kl_regularised_policy")]
+    public static LossResult KlRegularisedPolicy(
+        Tensor logprobs,
+        [LossInput("logprobs")] Tensor samplingLogprobs,
+        Tensor advantages,
+        Tensor referenceLogprobs,
+        double klCoef = 0.05)
+    {
+        var ratio = (logprobs - samplingLogprobs).exp();
+        var objective = minimum(ratio * advantages, ratio.clamp(0.8, 1.2) * advantages);
+        var logRatio = referenceLogprobs - logprobs;
+        var kl = logRatio.exp() - logRatio - 1;
+        return new LossResult(-(objective - klCoef * kl).sum())
+            .Metric("kl", kl.mean())
+            .Metric("clip_fraction", ((ratio > 1.2).to(float32) + (ratio < 0.8).to(float32)).mean());
+    }
+
+    /// <summary>
+    /// A loss whose shape comes from config: focal-weighted cross-entropy with a required
+    /// <paramref name="gamma"/>, a floor on the log-probs and a scale.
+    /// </summary>
+    [Loss("focal_cross_entropy")]
+    public static LossResult FocalCrossEntropy(Tensor logprobs, Tensor weights, double gamma, double floor = -30, double scale = 1.0)
+    {
+        var focus = (1 - logprobs.exp()).clamp_min(1e-6).pow(gamma);
+        var loss = -(scale * focus.detach() * logprobs.clamp_min(floor) * weights).sum();
+        return new LossResult(loss).Metric("mean_focus", focus.mean()).Metric("gamma", gamma);
+    }
 }

@@ -1,0 +1,54 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Mint.Dsl;
+
+namespace Mint.Client.Tests.Support;
+
+/// <summary>
+/// Seeded random batches that satisfy a loss's contract exactly: each required input, nothing more;
+/// lengths differ so padding is exercised; pairs share their prompt (weights are 0 on it).
+/// </summary>
+internal static class ContractBatches
+{
+    public static List<Datum> For(LossContract contract, int datums = 6, int seed = 1, int vocab = 48)
+    {
+        var random = new Random(seed);
+        var paired = contract.Layout == BatchLayout.ChosenRejectedPairs;
+        var batch = new List<Datum>();
+        int[] prompt = [];
+        for (var index = 0; index < datums; index++)
+        {
+            if (!paired || index % 2 == 0)
+            {
+                prompt = [1 + random.Next(vocab - 1), 1 + random.Next(vocab - 1)];
+            }
+
+            var completion = Enumerable.Range(0, 2 + random.Next(5)).Select(_ => 1 + random.Next(vocab - 1)).ToArray();
+            var tokens = prompt.Concat(completion).ToArray();
+            var length = tokens.Length - 1;
+            var inputs = new Dictionary<string, TensorData>();
+            foreach (var input in contract.Inputs)
+            {
+                inputs[input.Key] = input.Key switch
+                {
+                    "target_tokens" => TensorData.FromInt64s(tokens[1..].Select(token => (long)token)),
+                    "weights" => TensorData.FromSingles(Enumerable.Range(0, length).Select(position => position < prompt.Length - 1 ? 0f : 0.5f + (float)random.NextDouble())),
+                    "logprobs" or "reference_logprobs" => TensorData.FromSingles(Enumerable.Range(0, length).Select(_ => -0.2f - (3 * (float)random.NextDouble()))),
+                    _ => TensorData.FromSingles(Enumerable.Range(0, length).Select(_ => (float)((2 * random.NextDouble()) - 1))),
+                };
+            }
+
+            batch.Add(new Datum(ModelInput.FromInts(tokens[..^1]), inputs));
+        }
+
+        return batch;
+    }
+
+    /// <summary>Plausible target log-probs for <paramref name="data"/>, one per model-input position.</summary>
+    public static List<TensorData> Logprobs(IReadOnlyList<Datum> data, int seed = 2)
+    {
+        var random = new Random(seed);
+        return data.Select(datum => TensorData.FromDoubles(Enumerable.Range(0, datum.ModelInput.Length).Select(_ => -0.1 - (3 * random.NextDouble())))).ToList();
+    }
+}
