@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net.Http;
@@ -7,14 +8,16 @@ using System.Threading.Tasks;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Mint.Dsl;
+using Mint.Dsl.Graphs;
 using Mint.Protocol.Conversion;
 using V1 = Mint.Protocol.V1;
 
 namespace Mint.Client.Transport;
 
 /// <summary>
-/// Talks to a <c>Mint.Server</c> over gRPC (HTTP/2). Built-in losses run on the server; a custom
-/// loss's two passes (forward, then weighted cross-entropy) are ordinary calls here. Failed calls
+/// Talks to a <c>Mint.Server</c> over gRPC (HTTP/2). Built-in losses run on the server, and so do
+/// custom losses that lower to a loss graph (registered once per session); other custom losses take
+/// two ordinary calls (forward, then weighted cross-entropy). Failed calls
 /// surface as the exceptions the embedded engine throws (<see cref="BatchValidationException"/>,
 /// <see cref="Mint.Engine.Training.SessionNotFoundException"/>, <see cref="Mint.Engine.Training.CheckpointException"/>)
 /// or as <see cref="MintServerException"/> subclasses; a cancelled call throws
@@ -25,6 +28,10 @@ public sealed class GrpcTransport : ITrainingTransport
     private readonly GrpcChannel channel;
     private readonly V1.Training.TrainingClient client;
     private readonly Metadata headers = [];
+
+    // Registered loss ids by session and graph (graphs are one instance per generated loss type).
+    private readonly ConcurrentDictionary<(string SessionId, LossGraph Graph), string> registered = new();
+    private volatile bool serverLacksLossGraphs;
 
     /// <summary>Connects to <paramref name="serverUrl"/>, presenting <paramref name="apiKey"/> when given.</summary>
     public GrpcTransport(Uri serverUrl, string? apiKey = null)
@@ -86,10 +93,14 @@ public sealed class GrpcTransport : ITrainingTransport
         cancellationToken);
 
     /// <inheritdoc />
-    public Task CloseSessionAsync(string sessionId, CancellationToken cancellationToken) => Call(
-        options => client.CloseSessionAsync(new V1.CloseSessionRequest { SessionId = sessionId }, options),
-        _ => true,
-        cancellationToken);
+    public async Task CloseSessionAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        await Call(options => client.CloseSessionAsync(new V1.CloseSessionRequest { SessionId = sessionId }, options), _ => true, cancellationToken).ConfigureAwait(false);
+        foreach (var key in registered.Keys.Where(key => key.SessionId == sessionId))
+        {
+            registered.TryRemove(key, out _);
+        }
+    }
 
     /// <inheritdoc />
     public Task<ModelInfo> GetInfoAsync(string sessionId, CancellationToken cancellationToken) => Call(
@@ -117,6 +128,34 @@ public sealed class GrpcTransport : ITrainingTransport
         var request = new V1.ForwardBackwardRequest { SessionId = sessionId, Builtin = loss };
         request.Data.AddRange(data.Select(BatchCodec.ToWire));
         return Call(options => client.ForwardBackwardAsync(request, options), ResultCodec.FromWire, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a custom loss on the server inside its forward/backward pass: its loss graph is registered
+    /// with the session on first use (one extra call, once), then every call names it. Throws
+    /// <see cref="InEngineLossUnavailableException"/> when the loss has no graph or the server does
+    /// not accept loss graphs.
+    /// </summary>
+    public async Task<ForwardBackwardResult> ForwardBackwardInEngineAsync(string sessionId, IReadOnlyList<Datum> data, LossDefinition loss, CancellationToken cancellationToken)
+    {
+        var graph = loss.Graph
+            ?? throw new InEngineLossUnavailableException(loss.Name, "its body does not lower to a loss graph (diagnostic MINT018 names the expressions), so a server cannot run it");
+        if (serverLacksLossGraphs)
+        {
+            throw new InEngineLossUnavailableException(loss.Name, $"the server at {ServerUrl} does not accept loss graphs");
+        }
+
+        if (!registered.TryGetValue((sessionId, graph), out var lossId))
+        {
+            lossId = await RegisterAsync(sessionId, loss.Name, graph, cancellationToken).ConfigureAwait(false);
+            registered[(sessionId, graph)] = lossId;
+        }
+
+        var wire = new V1.RegisteredLoss { LossId = lossId };
+        wire.Config.Add(loss.Config.ToDictionary(entry => entry.Key, entry => entry.Value));
+        var request = new V1.ForwardBackwardRequest { SessionId = sessionId, Registered = wire };
+        request.Data.AddRange(data.Select(BatchCodec.ToWire));
+        return await Call(options => client.ForwardBackwardAsync(request, options), ResultCodec.FromWire, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -192,6 +231,23 @@ public sealed class GrpcTransport : ITrainingTransport
     {
         channel.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    private async Task<string> RegisterAsync(string sessionId, string lossName, LossGraph graph, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Call(
+                options => client.RegisterLossAsync(new V1.RegisterLossRequest { SessionId = sessionId, Graph = GraphCodec.ToWire(graph) }, options),
+                response => response.LossId,
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (MintServerException error) when (error.StatusCode == StatusCode.Unimplemented)
+        {
+            // A server from before loss graphs: remember, and let the client take the two-pass path.
+            serverLacksLossGraphs = true;
+            throw new InEngineLossUnavailableException(lossName, $"the server at {ServerUrl} does not accept loss graphs");
+        }
     }
 
     private async Task<TResult> Call<TResponse, TResult>(

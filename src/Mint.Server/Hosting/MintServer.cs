@@ -177,6 +177,7 @@ public sealed class MintServer : IAsyncDisposable
         builder.Services.AddSingleton(queue);
         builder.Services.AddSingleton(keys);
         builder.Services.AddSingleton<SessionOwners>();
+        builder.Services.AddSingleton<LossRegistry>();
         builder.Services.AddSingleton(new CheckpointStore(options.CheckpointDirectory));
 
         var app = builder.Build();

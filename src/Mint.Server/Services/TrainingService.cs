@@ -24,6 +24,7 @@ internal sealed class TrainingService(
     MintEngine engine,
     EngineQueue queue,
     SessionOwners owners,
+    LossRegistry losses,
     CheckpointStore checkpoints,
     ILogger<TrainingService> logger) : V1.Training.TrainingBase
 {
@@ -59,6 +60,7 @@ internal sealed class TrainingService(
         Handle(context, "close_session", request.SessionId, 0, caller =>
         {
             owners.Close(caller, request.SessionId);
+            losses.Forget(request.SessionId);
             return new V1.CloseSessionResponse();
         });
 
@@ -72,18 +74,48 @@ internal sealed class TrainingService(
 
     public override Task<V1.ForwardBackwardResponse> ForwardBackward(V1.ForwardBackwardRequest request, ServerCallContext context)
     {
+        if (request.LossCase == V1.ForwardBackwardRequest.LossOneofCase.Registered)
+        {
+            return ForwardBackwardRegistered(request, context);
+        }
+
         var lossName = request.Builtin?.Name ?? string.Empty;
         return Handle(context, "forward_backward:" + lossName, request.SessionId, request.Data.Count, caller =>
             {
                 if (request.LossCase != V1.ForwardBackwardRequest.LossOneofCase.Builtin)
                 {
-                    throw new BatchValidationException("forward_backward", [new(null, "loss", "the request names no loss; set 'builtin'.")]);
+                    throw new BatchValidationException("forward_backward", [new(null, "loss", "the request names no loss; set 'builtin' or 'registered'.")]);
                 }
 
                 var loss = LossFn.FromName(lossName, request.Builtin!.Config.ToDictionary(entry => entry.Key, entry => entry.Value));
                 return (Loss: loss, Data: BatchCodec.FromWire(request.Data, BatchValidationException.ForLoss(lossName)));
             },
             (caller, decoded) => ResultCodec.ToWire(owners.Get(caller, request.SessionId).ForwardBackward(decoded.Data, decoded.Loss)));
+    }
+
+    public override Task<V1.RegisterLossResponse> RegisterLoss(V1.RegisterLossRequest request, ServerCallContext context) =>
+        Handle(context, "register_loss", request.SessionId, 0, caller =>
+        {
+            // The session must be the caller's; checking the graph needs no engine, so no queue.
+            owners.Get(caller, request.SessionId);
+            return new V1.RegisterLossResponse { LossId = losses.Register(request.SessionId, GraphCodec.FromWire(request.Graph)) };
+        }, queued: false);
+
+    /// <summary>A registered custom loss, run inside the engine's pass like a built-in.</summary>
+    private Task<V1.ForwardBackwardResponse> ForwardBackwardRegistered(V1.ForwardBackwardRequest request, ServerCallContext context)
+    {
+        var registered = request.Registered;
+        return Handle(context, "forward_backward:" + registered.LossId, request.SessionId, request.Data.Count, caller =>
+            {
+                var config = registered.Config.ToDictionary(entry => entry.Key, entry => entry.Value);
+                return (Config: config, Data: BatchCodec.FromWire(request.Data, "forward_backward"));
+            },
+            (caller, decoded) =>
+            {
+                var session = owners.Get(caller, request.SessionId);
+                var loss = losses.Get(request.SessionId, registered.LossId, decoded.Config);
+                return ResultCodec.ToWire(session.ForwardBackward(decoded.Data, loss));
+            });
     }
 
     public override Task<V1.OptimStepResponse> OptimStep(V1.OptimStepRequest request, ServerCallContext context) =>

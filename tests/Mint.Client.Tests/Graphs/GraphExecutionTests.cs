@@ -15,30 +15,13 @@ namespace Mint.Client.Tests.Graphs;
 /// </summary>
 public sealed class GraphExecutionTests
 {
-    public static TheoryData<string> Losses =>
-    [
-        "cross_entropy", "importance_sampling", "ppo", "cispo", "dro",
-        "pairwise_preference", "dpo", "kl_regularised_policy", "focal_cross_entropy",
-    ];
-
-    /// <summary>The lowerable losses the tests use, with config bound where it matters.</summary>
-    public static LossDefinition Definition(string name) => name switch
-    {
-        "ppo" => LossFn.Ppo(0.9, 1.1).Definition,
-        "cispo" => LossFn.Cispo(0.5, 2.0).Definition,
-        "dro" => LossFn.Dro(0.3).Definition,
-        "pairwise_preference" => PreferenceLosses.PairwisePreferenceLoss,
-        "dpo" => PreferenceLosses.DpoLoss.With(beta: 0.5),
-        "kl_regularised_policy" => TestLosses.KlRegularisedPolicyLoss.With(klCoef: 0.2),
-        "focal_cross_entropy" => TestLosses.FocalCrossEntropyLoss.With(gamma: 2.0, scale: 0.5),
-        _ => LossFn.FromName(name).Definition,
-    };
+    public static TheoryData<string> Losses => new(LowerableLosses.Names);
 
     [Theory]
     [MemberData(nameof(Losses))]
     public void The_rebuilt_graph_gives_the_methods_loss_metrics_and_gradient_in_float64(string name)
     {
-        var method = Definition(name);
+        var method = LowerableLosses.Definition(name);
         var graph = GraphLossDefinition.Load(method.Graph!).WithConfig(method.Config);
         var batch = ContractBatches.For(method.Contract, datums: 6, seed: name.Length);
         var logprobs = ContractBatches.Logprobs(batch, seed: name.Length + 1);
