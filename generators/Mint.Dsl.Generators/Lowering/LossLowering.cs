@@ -454,12 +454,8 @@ internal sealed partial class LossLowering
     private static bool IsType(ITypeSymbol? type, string metadataName)
     {
         var definition = (type as INamedTypeSymbol)?.OriginalDefinition ?? type;
-        return definition is not null && FullMetadataName(definition) == metadataName;
+        return definition is not null && TorchOps.PlainName(definition) == metadataName;
     }
-
-    private static string FullMetadataName(ITypeSymbol type) => type.ContainingType is { } outer
-        ? FullMetadataName(outer) + "+" + type.MetadataName
-        : (type.ContainingNamespace is null || type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString() + ".") + type.MetadataName;
 
     /// <summary>A lowered expression: what it is and the node holding it.</summary>
     private readonly record struct Lowered(Kind Kind, int Node);

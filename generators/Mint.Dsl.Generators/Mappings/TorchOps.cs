@@ -94,7 +94,8 @@ internal static class TorchOps
         _ => PlainName(type),
     };
 
-    private static string PlainName(ITypeSymbol type) => type.ContainingType is { } outer
+    /// <summary>A type's metadata name with its namespace, nested types joined by '+': <c>TorchSharp.torch+Tensor</c>.</summary>
+    public static string PlainName(ITypeSymbol type) => type.ContainingType is { } outer
         ? PlainName(outer) + "+" + type.MetadataName
         : (type.ContainingNamespace is null || type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString() + ".") + type.MetadataName;
 
