@@ -14,6 +14,8 @@ namespace Mint.Dsl.Graphs;
 /// </summary>
 public static class GraphChecker
 {
+    private const string TargetTokensKey = "target_tokens";
+
     /// <summary>The <see cref="BatchValidationException.Operation"/> of a rejected graph.</summary>
     public static string OperationFor(LossGraph graph) => $"loss graph '{graph?.Name}'";
 
@@ -51,12 +53,14 @@ public static class GraphChecker
         var scope = new GraphCheckScope(graph);
         var types = new ValueInfo?[nodes.Count];
         var depths = new int[nodes.Count];
+        var differentiable = new bool[nodes.Count];
         for (var index = 0; index < nodes.Count; index++)
         {
             var part = NodeName(index, nodes[index]);
             try
             {
                 (types[index], depths[index]) = CheckNode(scope, nodes, index, types, depths);
+                differentiable[index] = Differentiable(nodes[index], types[index]!, differentiable);
             }
             catch (GraphRuleException error)
             {
@@ -69,6 +73,10 @@ public static class GraphChecker
         }
 
         CheckOutput("loss", graph.Loss, types, Report, loss: true);
+        if (graph.Loss >= 0 && graph.Loss < nodes.Count && types[graph.Loss] is not null && !differentiable[graph.Loss])
+        {
+            Report("loss", "gradient", $"%{graph.Loss} does not depend on the target log-probs through differentiable ops, so it has no gradient to train on.");
+        }
         var metrics = graph.Metrics ?? [];
         if (metrics.Count > GraphLimits.MaxEntries)
         {
@@ -99,7 +107,12 @@ public static class GraphChecker
             throw new GraphRuleException("known op", $"'{node.Op}' is not an op of this server; the ops are: {string.Join(", ", GraphOps.Names)}.");
         }
 
-        var args = node.Args ?? [];
+        if (node.Args is null)
+        {
+            throw new GraphRuleException("arity", "the node has no argument list.");
+        }
+
+        var args = node.Args;
         if (args.Count != spec.Arity)
         {
             throw new GraphRuleException("arity", $"{node.Op} takes {spec.Arity} argument{(spec.Arity == 1 ? string.Empty : "s")}; it has {args.Count}.");
@@ -136,6 +149,24 @@ public static class GraphChecker
         }
 
         return (spec.Infer(scope, node, argTypes), depth);
+    }
+
+    /// <summary>Whether a node's value carries a gradient from the target log-probs.</summary>
+    private static bool Differentiable(GraphNode node, ValueInfo type, bool[] differentiable)
+    {
+        if (type.IsNumber || type.Category != ValueCategory.Float)
+        {
+            return false;
+        }
+
+        return node.Op switch
+        {
+            "input" => node.Key == LossGraph.TargetLogprobsKey,
+            "detach" => false,
+            // The condition of where selects; only the branches carry gradient.
+            "where" => differentiable[node.Args[1]] || differentiable[node.Args[2]],
+            _ => node.Args.Any(arg => differentiable[arg]),
+        };
     }
 
     private static void CheckOutput(string part, int node, ValueInfo?[] types, Action<string, string, string> report, bool loss)
@@ -206,6 +237,11 @@ public static class GraphChecker
             {
                 report(part, "rank", $"input '{input.Key}' has rank {(int)input.Rank}; this server runs per-token inputs (rank 1) only.");
             }
+        }
+
+        if (!inputs.Any(input => input is { Key: TargetTokensKey, DType: TensorDType.Int64 }))
+        {
+            report("inputs", "input", $"the inputs must declare '{TargetTokensKey}' (int64): the engine computes the target log-probs from it.");
         }
 
         var config = graph.Config ?? [];

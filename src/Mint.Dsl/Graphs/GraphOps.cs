@@ -197,7 +197,7 @@ public static class GraphOps
 
     private static ValueInfo Clamp(ValueInfo[] args, string op)
     {
-        NotBoolean(Tensor(args[0], op), op);
+        Floating(Tensor(args[0], op), op);
         return args.Skip(1).All(arg => arg.IsNumber) ? args[0] : throw new GraphRuleException("dtype", $"{op}'s bounds must be numbers (constants or config values).");
     }
 

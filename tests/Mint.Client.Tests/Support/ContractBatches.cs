@@ -6,7 +6,7 @@ using Mint.Dsl;
 namespace Mint.Client.Tests.Support;
 
 /// <summary>
-/// Seeded random batches that satisfy a loss's contract exactly: each required input, nothing more;
+/// Seeded random batches that satisfy a loss's contract exactly: each required input in its dtype, nothing more;
 /// lengths differ so padding is exercised; pairs share their prompt (weights are 0 on it).
 /// </summary>
 internal static class ContractBatches
@@ -30,12 +30,18 @@ internal static class ContractBatches
             var inputs = new Dictionary<string, TensorData>();
             foreach (var input in contract.Inputs)
             {
-                inputs[input.Key] = input.Key switch
+                var values = input.Key switch
                 {
-                    "target_tokens" => TensorData.FromInt64s(tokens[1..].Select(token => (long)token)),
-                    "weights" => TensorData.FromSingles(Enumerable.Range(0, length).Select(position => position < prompt.Length - 1 ? 0f : 0.5f + (float)random.NextDouble())),
-                    "logprobs" or "reference_logprobs" => TensorData.FromSingles(Enumerable.Range(0, length).Select(_ => -0.2f - (3 * (float)random.NextDouble()))),
-                    _ => TensorData.FromSingles(Enumerable.Range(0, length).Select(_ => (float)((2 * random.NextDouble()) - 1))),
+                    "target_tokens" => tokens[1..].Select(token => (double)token).ToArray(),
+                    "weights" => Enumerable.Range(0, length).Select(position => position < prompt.Length - 1 ? 0 : 0.5 + random.NextDouble()).ToArray(),
+                    "logprobs" or "reference_logprobs" => Enumerable.Range(0, length).Select(_ => -0.2 - (3 * random.NextDouble())).ToArray(),
+                    _ => Enumerable.Range(0, length).Select(_ => (2 * random.NextDouble()) - 1).ToArray(),
+                };
+                inputs[input.Key] = input.DType switch
+                {
+                    TensorDType.Int64 => TensorData.FromInt64s(values.Select(value => (long)Math.Round(value))),
+                    TensorDType.Float64 => TensorData.FromDoubles(values),
+                    _ => TensorData.FromSingles(values.Select(value => (float)value)),
                 };
             }
 
