@@ -33,7 +33,7 @@ public sealed class TrainingClient
     /// Where <see cref="ForwardBackwardCustomAsync"/> runs a custom loss: inside the engine's pass when
     /// the transport can (the default), or forced either way.
     /// </summary>
-    public CustomLossRouting CustomLossRouting { get; init; } = CustomLossRouting.Auto;
+    public CustomLossRouting CustomLossRouting { get; set; } = CustomLossRouting.Auto;
 
     /// <summary>A client for the same session whose custom losses take <paramref name="routing"/>.</summary>
     public TrainingClient WithCustomLossRouting(CustomLossRouting routing) =>
@@ -74,7 +74,13 @@ public sealed class TrainingClient
     {
         ArgumentNullException.ThrowIfNull(loss);
         loss.Validate(data);
-        if (CustomLossRouting != CustomLossRouting.TwoPass)
+        if (CustomLossRouting == CustomLossRouting.InEngine && LossOptions.TermGradientNorms)
+        {
+            throw new InEngineLossUnavailableException(loss.Name, "term gradient norms (LossComputeOptions.TermGradientNorms) are measured on the client, in the two-pass path");
+        }
+
+        // Term gradient norms need dL/dlogprobs per term on the client: only the two-pass path has them.
+        if (CustomLossRouting != CustomLossRouting.TwoPass && !LossOptions.TermGradientNorms)
         {
             try
             {

@@ -166,6 +166,9 @@ internal sealed partial class LossLowering
                 }
 
                 return;
+            case IInvocationOperation { TargetMethod.Name: "Term" } term when IsType(term.TargetMethod.ContainingType, LossResultMetadataName):
+                Report(term.Syntax, "adds a loss term; loss graphs carry no terms yet, so add it to the loss with + and report it with .Metric(...)");
+                return;
             default:
                 ReportUnsupported(operation);
                 return;
