@@ -120,6 +120,11 @@ internal static class DiagnosticDescriptors
         "Loss requires server execution but does not lower",
         "Loss '{0}' requires server execution, but '{1}' {2}; rewrite it with loss-graph ops, or remove RequireServerExecution");
 
+    public static readonly DiagnosticDescriptor InvalidLossTermName = Error(
+        "MINT040",
+        "Invalid loss term or metric name",
+        "{0} name '{1}' in loss method '{2}' {3}; LossResult would throw when the loss runs, so give it another name");
+
     private static DiagnosticDescriptor Error(string id, string title, string message, params string[] tags) =>
         Create(id, title, message, DiagnosticSeverity.Error, tags);
 
