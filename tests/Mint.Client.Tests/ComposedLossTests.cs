@@ -120,6 +120,26 @@ public sealed class ComposedLossTests
         Assert.True(second.Metrics["terms/base"] < first.Metrics["terms/base"], "one step should lower the cross-entropy");
     }
 
+    [Fact]
+    public async Task In_the_engine_and_in_two_passes_a_composed_loss_reports_the_same_terms()
+    {
+        await using var service = new EmbeddedService();
+        var batch = new List<Datum> { WithReference(Data.Sft([1, 5, 9, 13, 17], [0, 1, 1, 0.5f])), WithReference(Data.Sft([2, 4, 6], [1, 1])) };
+        var results = new List<ForwardBackwardResult>();
+        foreach (var routing in new[] { CustomLossRouting.InEngine, CustomLossRouting.TwoPass })
+        {
+            var training = await service.Client.CreateLoraTrainingClientAsync(new LoraConfig(4, Seed: 3));
+            training.CustomLossRouting = routing;
+            results.Add(await training.ForwardBackwardCustomAsync(batch, TestLosses.RegularizedSftLoss));
+        }
+
+        Assert.Equal(LossExecution.InEngine, results[0].Execution);
+        foreach (var key in new[] { "loss:sum", "terms/base", "terms/kl", "terms/l2", "weighted_tokens" })
+        {
+            Assert.Equal(results[1].Metrics[key], results[0].Metrics[key], 4);
+        }
+    }
+
     private static Datum WithReference(Datum datum) => new(datum.ModelInput, new Dictionary<string, TensorData>(datum.LossFnInputs)
     {
         ["reference_logprobs"] = TensorData.FromSingles(Enumerable.Repeat(-3f, datum.ModelInput.Length)),
