@@ -5,7 +5,7 @@ using System.Threading.Tasks;
 using Mint.Client.Transport;
 using Mint.Dsl;
 using Mint.Engine;
-using Mint.Engine.Model;
+using Mint.Engine.Compute;
 
 namespace Mint.Client;
 
@@ -100,7 +100,7 @@ public sealed class ServiceClient : IAsyncDisposable
             throw new ArgumentException("Set BaseModelPath to a model folder (config.json + *.safetensors) to train in-process.", nameof(options));
         }
 
-        var engine = new MintEngine(PretrainedModel.Load(options.BaseModelPath, options.EngineDevice));
+        var engine = MintEngine.Load(options.BaseModelPath, options.Engine ?? EngineOptions.Default);
         return new EmbeddedTransport(engine, options.CheckpointDirectory, ownsEngine: true);
     }
 }

@@ -1,5 +1,5 @@
 using System;
-using TorchSharp;
+using Mint.Engine.Compute;
 
 namespace Mint.Client;
 
@@ -24,6 +24,9 @@ public sealed record ServiceClientOptions
     /// <summary>Where the embedded engine keeps checkpoints (names resolve inside it).</summary>
     public string CheckpointDirectory { get; init; } = "checkpoints";
 
-    /// <summary>The device the embedded engine runs on; CPU when null.</summary>
-    public torch.Device? EngineDevice { get; init; }
+    /// <summary>
+    /// Where and how the embedded engine computes: device (CPU when unset), base-weight precision,
+    /// TF32, activation checkpointing. For a server, use its <c>--device</c>/<c>--dtype</c> options.
+    /// </summary>
+    public EngineOptions Engine { get; init; } = EngineOptions.Default;
 }

@@ -11,7 +11,7 @@ namespace Mint.Client;
 /// <summary>
 /// Trains one LoRA session (the Python SDK's <c>TrainingClient</c>). Built-in losses run on the
 /// engine; custom losses run inside the engine's pass where the transport can, else here, on
-/// <see cref="LossComputeOptions.Device"/>, with the gradient sent back (see <see cref="CustomLossRouting"/>).
+/// the device and in the precision of <see cref="LossOptions"/>, with the gradient sent back (see <see cref="CustomLossRouting"/>).
 /// </summary>
 public sealed class TrainingClient
 {
@@ -26,11 +26,21 @@ public sealed class TrainingClient
     /// <summary>The session this client trains.</summary>
     public string SessionId { get; }
 
-    /// <summary>Where custom losses are computed; CPU float32 by default.</summary>
-    public LossComputeOptions LossOptions { get; set; } = LossComputeOptions.Default;
+    private LossComputeOptions lossOptions = LossComputeOptions.Default;
 
     /// <summary>
-    /// Where <see cref="ForwardBackwardCustomAsync"/> runs a custom loss: inside the engine's pass when
+    /// Where and in what precision custom losses are computed on this machine; CPU float32 by default.
+    /// Settable at any time (e.g. <c>training.LossOptions = new() { Device = torch.CUDA }</c>);
+    /// one call can override it with the <see cref="ForwardBackwardCustomAsync(IReadOnlyList{Datum}, LossDefinition, LossComputeOptions, CancellationToken)"/> overload.
+    /// </summary>
+    public LossComputeOptions LossOptions
+    {
+        get => lossOptions;
+        set => lossOptions = value ?? throw new ArgumentNullException(nameof(LossOptions), "LossOptions cannot be null; use LossComputeOptions.Default for CPU float32.");
+    }
+
+    /// <summary>
+    /// Where <see cref="ForwardBackwardCustomAsync(IReadOnlyList{Datum}, LossDefinition, CancellationToken)"/> runs a custom loss: inside the engine's pass when
     /// the transport can (the default), or forced either way.
     /// </summary>
     public CustomLossRouting CustomLossRouting { get; set; } = CustomLossRouting.Auto;
@@ -70,17 +80,26 @@ public sealed class TrainingClient
     /// and sends the gradient back as per-token weights. The result's <c>loss:sum</c> is the custom
     /// loss, its metrics are merged in, and <see cref="ForwardBackwardResult.Execution"/> says which path ran.
     /// </summary>
-    public async Task<ForwardBackwardResult> ForwardBackwardCustomAsync(IReadOnlyList<Datum> data, LossDefinition loss, CancellationToken cancellationToken = default)
+    public Task<ForwardBackwardResult> ForwardBackwardCustomAsync(IReadOnlyList<Datum> data, LossDefinition loss, CancellationToken cancellationToken = default) =>
+        ForwardBackwardCustomAsync(data, loss, LossOptions, cancellationToken);
+
+    /// <summary>
+    /// <see cref="ForwardBackwardCustomAsync(IReadOnlyList{Datum}, LossDefinition, CancellationToken)"/> with
+    /// <paramref name="options"/> instead of <see cref="LossOptions"/> for this call only. Options that
+    /// ask for client-side compute (a device, float64, term gradient norms) take the two-pass path.
+    /// </summary>
+    public async Task<ForwardBackwardResult> ForwardBackwardCustomAsync(IReadOnlyList<Datum> data, LossDefinition loss, LossComputeOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(options);
         loss.Validate(data);
-        if (CustomLossRouting == CustomLossRouting.InEngine && LossOptions.TermGradientNorms)
+        var clientSide = ClientSideReason(options);
+        if (CustomLossRouting == CustomLossRouting.InEngine && clientSide is not null)
         {
-            throw new InEngineLossUnavailableException(loss.Name, "term gradient norms (LossComputeOptions.TermGradientNorms) are measured on the client, in the two-pass path");
+            throw new InEngineLossUnavailableException(loss.Name, clientSide);
         }
 
-        // Term gradient norms need dL/dlogprobs per term on the client: only the two-pass path has them.
-        if (CustomLossRouting != CustomLossRouting.TwoPass && !LossOptions.TermGradientNorms)
+        if (CustomLossRouting != CustomLossRouting.TwoPass && clientSide is null)
         {
             try
             {
@@ -95,8 +114,15 @@ public sealed class TrainingClient
             }
         }
 
-        return await CustomLossPass.RunAsync(transport, SessionId, data, loss, LossOptions, cancellationToken).ConfigureAwait(false);
+        return await CustomLossPass.RunAsync(transport, SessionId, data, loss, options, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Why <paramref name="options"/> need the loss computed here, or null when the engine's pass can run it.</summary>
+    private static string? ClientSideReason(LossComputeOptions options) =>
+        options.TermGradientNorms ? "term gradient norms (LossComputeOptions.TermGradientNorms) are measured on the client, in the two-pass path"
+        : options.Precision != LossPrecision.Float32 ? $"LossComputeOptions.Precision {options.Precision} is computed on the client, in the two-pass path (the engine's pass is float32)"
+        : options.Device is not null ? $"LossComputeOptions.Device {options.Device} is where the client computes, in the two-pass path"
+        : null;
 
     /// <summary>Updates the adapters with Adam(W) from the accumulated gradients.</summary>
     public Task<OptimStepResult> OptimStepAsync(AdamParams adamParams, CancellationToken cancellationToken = default) =>

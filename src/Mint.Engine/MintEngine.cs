@@ -4,7 +4,10 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Mint.Dsl;
+using Mint.Engine.Compute;
 using Mint.Engine.Model;
+using TorchSharp;
+using static TorchSharp.torch;
 using Mint.Engine.Training;
 
 namespace Mint.Engine;
@@ -18,14 +21,48 @@ public sealed class MintEngine : IDisposable
     private readonly ConcurrentDictionary<string, TrainingSession> sessions = new();
     private int created;
 
-    /// <summary>Hosts <paramref name="model"/>; the engine disposes it.</summary>
-    public MintEngine(PretrainedModel model)
+    /// <summary>
+    /// Hosts <paramref name="model"/>; the engine disposes it. <paramref name="options"/> must name the
+    /// device and precision the model was loaded with (or leave the device unset); a mismatch is an
+    /// <see cref="ArgumentException"/> naming both.
+    /// </summary>
+    public MintEngine(PretrainedModel model, EngineOptions? options = null)
     {
+        options ??= EngineOptions.Default with { Device = model.Weights.Device, Precision = PrecisionOf(model) };
+        options.Check();
+        var device = model.Weights.Device;
+        if (options.Device is { } wanted && (wanted.type != device.type || Math.Max(wanted.index, 0) != Math.Max(device.index, 0)))
+        {
+            throw new ArgumentException($"The engine options ask for device {wanted} but the model's weights are on {device}; load the model with the same device.", nameof(options));
+        }
+
+        if (options.Precision != PrecisionOf(model))
+        {
+            throw new ArgumentException($"The engine options ask for {options.Precision} weights but the model was loaded as {PrecisionOf(model)}; load it with the same precision.", nameof(options));
+        }
+
+        if (device.type == DeviceType.CUDA)
+        {
+            // A libtorch switch for the whole process: the engine that asks last decides.
+            torch.backends.cuda.matmul.allow_tf32 = options.AllowTf32;
+        }
+
         Model = model;
+        Options = options with { Device = device };
+    }
+
+    /// <summary>Loads the model folder <paramref name="folder"/> onto the device and in the precision of <paramref name="options"/>, and hosts it.</summary>
+    public static MintEngine Load(string folder, EngineOptions options)
+    {
+        options.Check();
+        return new MintEngine(PretrainedModel.Load(folder, options.Device, options.Precision), options);
     }
 
     /// <summary>The base model.</summary>
     public PretrainedModel Model { get; }
+
+    /// <summary>How the engine computes.</summary>
+    public EngineOptions Options { get; }
 
     /// <summary>The ids of the open sessions.</summary>
     public IReadOnlyList<string> SessionIds => sessions.Keys.Order(StringComparer.Ordinal).ToList();
@@ -35,7 +72,7 @@ public sealed class MintEngine : IDisposable
     {
         lora.Check();
         var id = $"session-{Interlocked.Increment(ref created)}-{Guid.NewGuid():N}";
-        var session = new TrainingSession(id, Model, lora);
+        var session = new TrainingSession(id, Model, lora, Options);
         sessions[id] = session;
         return session;
     }
@@ -73,6 +110,13 @@ public sealed class MintEngine : IDisposable
 
         session.Dispose();
     }
+
+    private static WeightPrecision PrecisionOf(PretrainedModel model) => model.Weights.DType switch
+    {
+        ScalarType.BFloat16 => WeightPrecision.BFloat16,
+        ScalarType.Float16 => WeightPrecision.Float16,
+        _ => WeightPrecision.Float32,
+    };
 
     /// <inheritdoc />
     public void Dispose()

@@ -1,15 +1,27 @@
+using System;
 using TorchSharp;
 
 namespace Mint.Dsl;
 
-/// <summary>Where and in what precision a loss is computed on the client.</summary>
+/// <summary>
+/// Where and in what precision a custom loss is computed on the client. Set per
+/// <c>TrainingClient</c> (its <c>LossOptions</c>) or per call.
+/// </summary>
 public sealed record LossComputeOptions
 {
-    /// <summary>The device the loss runs on; CPU when null.</summary>
+    private readonly LossPrecision precision = LossPrecision.Float32;
+
+    /// <summary>The device the loss runs on; CPU when null. Checked when the loss runs (a CUDA device needs a CUDA libtorch).</summary>
     public torch.Device? Device { get; init; }
 
-    /// <summary>Floating-point precision of log-probs, inputs and gradients.</summary>
-    public torch.ScalarType Precision { get; init; } = torch.ScalarType.Float32;
+    /// <summary>Floating-point precision of log-probs, inputs and gradients; float32 by default.</summary>
+    public LossPrecision Precision
+    {
+        get => precision;
+        init => precision = Enum.IsDefined(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(Precision), value, $"Precision is {(int)value}; use {string.Join(" or ", Enum.GetNames<LossPrecision>())}.");
+    }
 
     /// <summary>
     /// Also report, for a composed loss (<see cref="LossResult.Term"/>), the L2 norm of each term's
@@ -21,4 +33,10 @@ public sealed record LossComputeOptions
 
     /// <summary>CPU, float32.</summary>
     public static LossComputeOptions Default { get; } = new();
+
+    /// <summary>The device name <paramref name="name"/> (<c>cpu</c>, <c>cuda</c>, <c>cuda:1</c>) in these options; a bad or unusable name is an <see cref="ArgumentException"/>.</summary>
+    public LossComputeOptions OnDevice(string name) => this with { Device = ComputeDevice.Parse(name, nameof(Device)) };
+
+    /// <summary>The libtorch scalar type of <see cref="Precision"/>.</summary>
+    internal torch.ScalarType ScalarType => Precision == LossPrecision.Float64 ? torch.ScalarType.Float64 : torch.ScalarType.Float32;
 }

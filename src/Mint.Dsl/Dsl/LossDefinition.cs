@@ -124,17 +124,19 @@ public abstract class LossDefinition
         Validate(data);
         ValidateLogprobs(data, logprobs);
 
+        var device = options.Device ?? CPU;
+        ComputeDevice.Check(device, nameof(LossComputeOptions.Device));
         using var scope = NewDisposeScope();
         var lengths = data.Select(datum => datum.ModelInput.Length).ToArray();
         var width = lengths.Max();
-        var leaf = LossBatch.PadRows(logprobs, width, options.Precision, options.Device ?? CPU).requires_grad_();
+        var leaf = LossBatch.PadRows(logprobs, width, options.ScalarType, device).requires_grad_();
         var result = Evaluate(new LossBatch(data, leaf));
         var termNorms = options.TermGradientNorms && result.Terms.Count > 0 ? TermGradientNorms.Compute(result, leaf, lengths) : null;
         result.Loss.backward();
 
         var gradient = (leaf.grad ?? zeros_like(leaf)).detach().cpu();
         var gradients = new TensorData[data.Count];
-        if (options.Precision == ScalarType.Float64)
+        if (options.Precision == LossPrecision.Float64)
         {
             var values = gradient.data<double>().ToArray();
             for (var row = 0; row < data.Count; row++)

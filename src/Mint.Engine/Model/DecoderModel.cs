@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
+using Mint.Engine.Compute;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -9,6 +11,13 @@ namespace Mint.Engine.Model;
 /// A Llama/Qwen-style causal language model over frozen <see cref="ModelWeights"/>, optionally
 /// with a session's <see cref="LoraAdapters"/>. Stateless between calls apart from an explicit <see cref="KvCache"/>.
 /// </summary>
+/// <remarks>
+/// Memory: each layer runs in its own dispose scope and its input is released as soon as the next
+/// hidden state exists, so a no-grad pass holds about one layer's intermediates at a time. Target
+/// log-probs never materialise the whole <c>[batch, tokens, vocab]</c> logits: they are computed
+/// over chunks of tokens, and <see cref="ForwardBackward"/> recomputes each chunk's logits in the
+/// backward pass instead of keeping them (exact: the same operations in the same order).
+/// </remarks>
 public sealed class DecoderModel
 {
     private readonly Tensor embedding;
@@ -16,10 +25,19 @@ public sealed class DecoderModel
     private readonly DecoderLayer[] layers;
     private readonly RmsNorm finalNorm;
     private readonly RotaryEmbedding rotary;
+    private readonly EngineOptions options;
 
     /// <summary>Assembles the model; the weights and adapters are shared, not copied.</summary>
-    public DecoderModel(ModelWeights weights, LoraAdapters? adapters)
+    /// <exception cref="ArgumentException">The adapters live on another device than the weights.</exception>
+    public DecoderModel(ModelWeights weights, LoraAdapters? adapters, EngineOptions? options = null)
     {
+        this.options = options ?? EngineOptions.Default;
+        this.options.Check();
+        if (adapters is not null && !SameDevice(adapters.Device, weights.Device))
+        {
+            throw new ArgumentException($"The LoRA adapters are on {adapters.Device} but the base weights are on {weights.Device}; create the adapters on the weights' device.", nameof(adapters));
+        }
+
         Config = weights.Config;
         embedding = weights["model.embed_tokens.weight"];
         head = weights.Find("lm_head.weight") ?? embedding;
@@ -38,7 +56,90 @@ public sealed class DecoderModel
     /// Next-token logits <c>[batch, tokens, vocab]</c> for <paramref name="tokens"/> (<c>[batch, tokens]</c>, int64),
     /// continuing after what <paramref name="cache"/> holds.
     /// </summary>
-    public Tensor Forward(Tensor tokens, KvCache? cache = null)
+    public Tensor Forward(Tensor tokens, KvCache? cache = null) => functional.linear(Hidden(tokens, cache), head);
+
+    /// <summary>Float32 logits <c>[batch, vocab]</c> of the last position only: what sampling needs.</summary>
+    public Tensor NextTokenLogits(Tensor tokens, KvCache? cache = null)
+    {
+        var hidden = Hidden(tokens, cache);
+        return functional.linear(hidden.select(1, -1), head).to(ScalarType.Float32);
+    }
+
+    /// <summary>
+    /// log p(targets[b, t] | tokens[b, ..t]) for every position: <c>[batch, tokens]</c>, float32. Part of
+    /// the autograd graph when gradients are enabled (training uses <see cref="ForwardBackward"/>, which keeps less).
+    /// </summary>
+    public Tensor TargetLogprobs(Tensor tokens, Tensor targets) => Logprobs(Hidden(tokens, null), targets);
+
+    /// <summary>
+    /// One training pass: computes the target log-probs, hands them to <paramref name="loss"/> as a
+    /// float32 leaf <c>[batch, tokens]</c>, and back-propagates the returned scalar into the adapters'
+    /// gradients. Returns the log-probs (no graph). The backward runs in stages — loss, then the LM
+    /// head chunk by chunk, then the layers (recomputed one at a time under activation checkpointing) —
+    /// so neither the full logits nor, with checkpointing, every layer's intermediates are ever held at once.
+    /// </summary>
+    public Tensor ForwardBackward(Tensor tokens, Tensor targets, Func<Tensor, Tensor> loss)
+    {
+        using var scope = NewDisposeScope();
+        var checkpoints = new List<Tensor>();
+        Tensor top;
+        using (enable_grad(!options.ActivationCheckpointing))
+        {
+            top = Embed(tokens);
+            foreach (var layer in layers)
+            {
+                if (options.ActivationCheckpointing)
+                {
+                    checkpoints.Add(top);
+                    top = Step(layer, top, null, disposeInput: false);
+                }
+                else
+                {
+                    top = Step(layer, top, null, disposeInput: true);
+                }
+            }
+        }
+
+        // Stage 1: the loss against log-probs computed without a graph.
+        var topLeaf = top.detach().requires_grad_();
+        var normed = finalNorm.Forward(topLeaf);
+        Tensor logprobs;
+        using (no_grad())
+        {
+            logprobs = Logprobs(normed.detach(), targets);
+        }
+
+        var logprobLeaf = logprobs.detach().requires_grad_();
+        loss(logprobLeaf).backward();
+        var logprobGradient = logprobLeaf.grad ?? zeros_like(logprobLeaf);
+
+        // Stage 2: the LM head, chunk by chunk, then the final norm.
+        normed.backward([HeadBackward(normed.detach(), targets, logprobGradient)]);
+        var gradient = topLeaf.grad!;
+
+        // Stage 3: the layers.
+        if (!options.ActivationCheckpointing)
+        {
+            top.backward([gradient]);
+        }
+        else
+        {
+            for (var index = layers.Length - 1; index >= 0; index--)
+            {
+                using var layerScope = NewDisposeScope();
+                var input = checkpoints[index].detach().requires_grad_(index > 0);
+                layers[index].Forward(input, rotary, null).backward([gradient]);
+                gradient.Dispose();
+                gradient = index > 0 ? input.grad!.MoveToOuterDisposeScope() : gradient;
+                checkpoints[index].Dispose();
+            }
+        }
+
+        return logprobs.detach().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The final-normed hidden states <c>[batch, tokens, hidden]</c>, one layer at a time.</summary>
+    private Tensor Hidden(Tensor tokens, KvCache? cache)
     {
         var past = cache?.Length ?? 0;
         if (past + tokens.shape[1] > Config.MaxPositionEmbeddings)
@@ -46,25 +147,89 @@ public sealed class DecoderModel
             throw new ArgumentException($"{past + tokens.shape[1]} positions exceed the context of {Config.MaxPositionEmbeddings}.");
         }
 
-        var hidden = embedding.index_select(0, tokens.reshape(-1)).view(tokens.shape[0], tokens.shape[1], -1);
+        var hidden = Embed(tokens);
         foreach (var layer in layers)
         {
-            hidden = layer.Forward(hidden, rotary, cache);
+            hidden = Step(layer, hidden, cache, disposeInput: true);
         }
 
         cache?.Advance((int)tokens.shape[1]);
-        return functional.linear(finalNorm.Forward(hidden), head);
+        return finalNorm.Forward(hidden);
+    }
+
+    private Tensor Embed(Tensor tokens) =>
+        embedding.index_select(0, tokens.reshape(-1)).view(tokens.shape[0], tokens.shape[1], -1);
+
+    /// <summary>
+    /// Runs one layer in its own scope, so its intermediates are released when it returns (autograd
+    /// keeps what backward needs); the input is released too unless the caller still needs it.
+    /// </summary>
+    private Tensor Step(DecoderLayer layer, Tensor input, KvCache? cache, bool disposeInput)
+    {
+        Tensor output;
+        using (var layerScope = NewDisposeScope())
+        {
+            output = layer.Forward(input, rotary, cache).MoveToOuterDisposeScope();
+        }
+
+        if (disposeInput)
+        {
+            input.Dispose();
+        }
+
+        return output;
+    }
+
+    /// <summary>Target log-probs from final hidden states, over chunks of tokens; float32.</summary>
+    private Tensor Logprobs(Tensor normed, Tensor targets)
+    {
+        var flat = normed.reshape(-1, normed.shape[^1]);
+        var flatTargets = targets.reshape(-1);
+        var chunk = options.ChunkTokens(head.shape[0]);
+        var pieces = new List<Tensor>();
+        for (long start = 0; start < flat.shape[0]; start += chunk)
+        {
+            var length = Math.Min(chunk, flat.shape[0] - start);
+            using var chunkScope = NewDisposeScope();
+            pieces.Add(ChunkLogprobs(flat.narrow(0, start, length), flatTargets.narrow(0, start, length)).MoveToOuterDisposeScope());
+        }
+
+        return (pieces.Count == 1 ? pieces[0] : cat(pieces, 0)).view(targets.shape[0], targets.shape[1]);
     }
 
     /// <summary>
-    /// log p(targets[b, t] | tokens[b, ..t]) for every position: <c>[batch, tokens]</c>. Part of the
-    /// autograd graph when gradients are enabled.
+    /// The gradient with respect to the final hidden states of <c>sum(logprobs * gradient)</c>,
+    /// recomputing each chunk's logits so only one chunk's are alive at a time.
     /// </summary>
-    public Tensor TargetLogprobs(Tensor tokens, Tensor targets)
+    private Tensor HeadBackward(Tensor normed, Tensor targets, Tensor gradient)
     {
-        // gather − logsumexp rather than log_softmax: autograd then keeps only the logits, not a
-        // second [batch, tokens, vocab] tensor, which dominates memory for large vocabularies.
-        var logits = Forward(tokens);
+        var flat = normed.reshape(-1, normed.shape[^1]);
+        var flatTargets = targets.reshape(-1);
+        var flatGradient = gradient.reshape(-1);
+        var chunk = options.ChunkTokens(head.shape[0]);
+        var pieces = new List<Tensor>();
+        for (long start = 0; start < flat.shape[0]; start += chunk)
+        {
+            var length = Math.Min(chunk, flat.shape[0] - start);
+            using var chunkScope = NewDisposeScope();
+            var input = flat.narrow(0, start, length).detach().requires_grad_();
+            ChunkLogprobs(input, flatTargets.narrow(0, start, length)).backward([flatGradient.narrow(0, start, length)]);
+            pieces.Add(input.grad!.MoveToOuterDisposeScope());
+        }
+
+        return (pieces.Count == 1 ? pieces[0] : cat(pieces, 0)).view(normed.shape);
+    }
+
+    /// <summary>
+    /// gather − logsumexp over one chunk's float32 logits (rather than log_softmax: autograd then
+    /// keeps only the logits, not a second chunk-by-vocab tensor).
+    /// </summary>
+    private Tensor ChunkLogprobs(Tensor hidden, Tensor targets)
+    {
+        var logits = functional.linear(hidden, head).to(ScalarType.Float32);
         return logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - logits.logsumexp(-1);
     }
+
+    private static bool SameDevice(Device left, Device right) =>
+        left.type == right.type && Math.Max(left.index, 0) == Math.Max(right.index, 0);
 }

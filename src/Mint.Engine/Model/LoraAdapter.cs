@@ -7,18 +7,17 @@ namespace Mint.Engine.Model;
 
 /// <summary>
 /// A low-rank update <c>B·A·scaling</c> to one frozen projection. <c>B</c> starts at zero, so a new
-/// adapter leaves the model unchanged; only <c>A</c> and <c>B</c> train.
+/// adapter leaves the model unchanged; only <c>A</c> and <c>B</c> train. Both are float32 views
+/// into the session's flat parameter buffer (see <see cref="LoraAdapters"/>).
 /// </summary>
-public sealed class LoraAdapter : IDisposable
+public sealed class LoraAdapter
 {
-    internal LoraAdapter(string name, long inFeatures, long outFeatures, int rank, double alpha, Generator generator, Device device)
+    internal LoraAdapter(string name, Parameter a, Parameter b, double scaling)
     {
         Name = name;
-        // Kaiming-uniform bound for A, as PEFT does; B zero.
-        var bound = 1.0 / Math.Sqrt(inFeatures);
-        A = new Parameter((rand([rank, inFeatures], generator: generator) * 2 - 1).mul_(bound).to(device), requires_grad: true);
-        B = new Parameter(zeros([outFeatures, rank], device: device), requires_grad: true);
-        Scaling = alpha / rank;
+        A = a;
+        B = b;
+        Scaling = scaling;
     }
 
     /// <summary>The projection it adapts, e.g. <c>model.layers.0.self_attn.q_proj</c>.</summary>
@@ -33,13 +32,15 @@ public sealed class LoraAdapter : IDisposable
     /// <summary><c>alpha / rank</c>.</summary>
     public double Scaling { get; }
 
-    /// <summary>The update for input <paramref name="x"/>.</summary>
-    public Tensor Forward(Tensor x) => functional.linear(functional.linear(x, A), B) * Scaling;
-
-    /// <inheritdoc />
-    public void Dispose()
+    /// <summary>
+    /// The update for input <paramref name="x"/>, computed in <paramref name="x"/>'s precision (as
+    /// autocast does): with bfloat16 base weights the adapters' float32 values are rounded for the
+    /// product, and their gradients still arrive in float32.
+    /// </summary>
+    public Tensor Forward(Tensor x)
     {
-        A.Dispose();
-        B.Dispose();
+        var a = x.dtype == A.dtype ? (Tensor)A : A.to(x.dtype);
+        var b = x.dtype == B.dtype ? (Tensor)B : B.to(x.dtype);
+        return functional.linear(functional.linear(x, a), b) * Scaling;
     }
 }

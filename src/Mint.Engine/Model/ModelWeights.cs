@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Mint.Engine.Compute;
 using static TorchSharp.torch;
 
 namespace Mint.Engine.Model;
@@ -27,6 +28,9 @@ public sealed class ModelWeights : IDisposable
 
     /// <summary>The device the weights live on.</summary>
     public Device Device => tensors.Values.First().device;
+
+    /// <summary>The precision the weights are kept in.</summary>
+    public ScalarType DType => tensors.Values.First().dtype;
 
     /// <summary>The weight called <paramref name="name"/>.</summary>
     public Tensor this[string name] => tensors[name];
@@ -82,9 +86,11 @@ public sealed class ModelWeights : IDisposable
     /// tensors as frozen master copies on <paramref name="device"/>. Throws one <see cref="ModelLoadException"/>
     /// naming every missing tensor, every tensor of the wrong shape or storage type, and every tensor the
     /// decoder would not use (a silently dropped tensor means a different function from transformers').
+    /// The kept tensors are in <paramref name="precision"/> (float32 by default).
     /// </summary>
-    public static ModelWeights From(ModelConfig config, IReadOnlyDictionary<string, Tensor> loaded, Device device, string source)
+    public static ModelWeights From(ModelConfig config, IReadOnlyDictionary<string, Tensor> loaded, Device device, string source, WeightPrecision precision = WeightPrecision.Float32)
     {
+        var dtype = precision.ToScalarType();
         var problems = new List<string>();
         var kept = new Dictionary<string, Tensor>();
         var expected = Expected(config);
@@ -104,7 +110,7 @@ public sealed class ModelWeights : IDisposable
             }
             else
             {
-                kept[name] = Master(tensor, device);
+                kept[name] = Master(tensor, device, dtype);
             }
         }
 
@@ -137,7 +143,7 @@ public sealed class ModelWeights : IDisposable
     /// The frozen copy the decoder computes with: float32 on <paramref name="device"/>. The one place a
     /// base-weight precision option (bf16/fp16 master weights) plugs in.
     /// </summary>
-    private static Tensor Master(Tensor stored, Device device) => stored.detach().to(ScalarType.Float32, device).requires_grad_(false);
+    private static Tensor Master(Tensor stored, Device device, ScalarType dtype) => stored.detach().to(dtype, device).requires_grad_(false);
 
     /// <summary>Why a tensor the decoder has no place for is an error, or null for the two kinds transformers also drops knowingly.</summary>
     private static string? Unused(ModelConfig config, string name, IReadOnlyDictionary<string, Tensor> loaded)
@@ -165,7 +171,7 @@ public sealed class ModelWeights : IDisposable
     /// std 1/sqrt(fan-in) and embeddings unit normal, so even a narrow model's logits span a useful
     /// range (a fixed std such as 0.02 leaves a 32-wide model's frozen head nearly uniform); norms start at 1.
     /// </summary>
-    public static ModelWeights Random(ModelConfig config, long seed, Device? device = null)
+    public static ModelWeights Random(ModelConfig config, long seed, Device? device = null, WeightPrecision precision = WeightPrecision.Float32)
     {
         config.Check();
         var generator = new Generator((ulong)seed);
@@ -178,7 +184,7 @@ public sealed class ModelWeights : IDisposable
                 : normal(0, 1 / Math.Sqrt(shape[1]), shape, generator: generator);
         }
 
-        return From(config, tensors, device ?? CPU, "random init");
+        return From(config, tensors, device ?? CPU, "random init", precision);
     }
 
     /// <summary>The tensors by name (for saving).</summary>

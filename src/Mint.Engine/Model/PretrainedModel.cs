@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Microsoft.ML.Tokenizers;
+using Mint.Engine.Compute;
 using Mint.Engine.Tokenization;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -47,9 +48,9 @@ public sealed class PretrainedModel : IDisposable
     /// <summary>
     /// Loads <paramref name="folder"/>: refuses a config the engine cannot compute exactly, and checks the
     /// weights (single or sharded safetensors, fp32/bf16/fp16) against it both ways, naming every tensor that
-    /// is missing, misshapen or unused.
+    /// is missing, misshapen or unused. The weights go to <paramref name="device"/> (CPU when null) in <paramref name="precision"/>.
     /// </summary>
-    public static PretrainedModel Load(string folder, Device? device = null)
+    public static PretrainedModel Load(string folder, Device? device = null, WeightPrecision precision = WeightPrecision.Float32)
     {
         if (!Directory.Exists(folder))
         {
@@ -68,7 +69,7 @@ public sealed class PretrainedModel : IDisposable
         try
         {
             var modelName = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
-            return new PretrainedModel(modelName, ModelWeights.From(config, loaded, device ?? CPU, folder), tokenizer);
+            return new PretrainedModel(modelName, ModelWeights.From(config, loaded, device ?? CPU, folder, precision), tokenizer);
         }
         finally
         {

@@ -10,7 +10,7 @@ namespace Mint.Engine.Sampling;
 
 /// <summary>
 /// Autoregressive sampling of <c>n</c> completions of one prompt, batched, with temperature,
-/// top-k, top-p, stop tokens and a seed. The prompt is read once into a <see cref="KvCache"/>;
+/// top-k, top-p, stop tokens and a seed (the same tokens on every device). The prompt is read once into a <see cref="KvCache"/>;
 /// each new token then costs one single-position step.
 /// </summary>
 internal static class Sampler
@@ -28,9 +28,11 @@ internal static class Sampler
 
         using var cache = useKvCache ? new KvCache(model.Config.NumHiddenLayers, prompt.Length + parameters.MaxTokens) : null;
         var context = tensor(prompt.Select(token => (long)token).ToArray(), device: device).unsqueeze(0).expand(count, -1).contiguous();
-        var logits = model.Forward(context, cache).select(1, -1);
+        var logits = model.NextTokenLogits(context, cache);
         for (var step = 0; step < parameters.MaxTokens; step++)
         {
+            // One scope per token: what a step allocates is released before the next, however long the generation.
+            using var stepScope = NewDisposeScope();
             var (next, chosenLogprobs) = Pick(logits, parameters, generator);
             var nextIds = next.cpu().data<long>().ToArray();
             var nextLogprobs = chosenLogprobs.cpu().data<float>().ToArray();
@@ -52,14 +54,17 @@ internal static class Sampler
             }
 
             var column = next.unsqueeze(1);
+            logits.Dispose();
             if (cache is null)
             {
-                context = cat([context, column], 1);
-                logits = model.Forward(context).select(1, -1);
+                var longer = cat([context, column], 1).MoveToOuterDisposeScope();
+                context.Dispose();
+                context = longer;
+                logits = model.NextTokenLogits(context).MoveToOuterDisposeScope();
             }
             else
             {
-                logits = model.Forward(column, cache).select(1, -1);
+                logits = model.NextTokenLogits(column, cache).MoveToOuterDisposeScope();
             }
         }
 
@@ -97,7 +102,23 @@ internal static class Sampler
             filtered = filtered.masked_fill(drop, double.NegativeInfinity);
         }
 
-        var next = multinomial(functional.softmax(filtered, -1), 1, generator: generator).squeeze(-1);
+        var next = Draw(functional.softmax(filtered, -1), generator);
         return (next, policy.gather(-1, next.unsqueeze(-1)).squeeze(-1));
+    }
+
+    /// <summary>
+    /// One token per row from <paramref name="probabilities"/> by inverting the cumulative
+    /// distribution at a uniform number drawn from the CPU <paramref name="generator"/>: the seed
+    /// fixes the random numbers whatever device the model runs on, so a seeded sample is the same
+    /// on CPU and GPU (up to the devices' rounding of the probabilities themselves).
+    /// </summary>
+    private static Tensor Draw(Tensor probabilities, Generator generator)
+    {
+        var cumulative = probabilities.to(ScalarType.Float64).cumsum(-1);
+        var vocab = cumulative.shape[^1];
+        var uniform = rand([cumulative.shape[0], 1], ScalarType.Float64, generator: generator).to(cumulative.device);
+        var threshold = uniform * cumulative.narrow(-1, vocab - 1, 1);
+        // The first token whose cumulative probability exceeds the threshold: tokens of probability 0 are never chosen.
+        return (cumulative <= threshold).sum(-1).clamp_max(vocab - 1);
     }
 }

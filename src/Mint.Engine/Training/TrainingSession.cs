@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Mint.Dsl;
+using Mint.Engine.Compute;
 using Mint.Engine.Model;
 using Mint.Engine.Sampling;
 using TorchSharp.Modules;
@@ -25,15 +26,18 @@ public sealed class TrainingSession : IDisposable
     private readonly AdamW optimizer;
     private bool hasGradients;
 
-    /// <summary>Creates a session with fresh adapters over <paramref name="baseModel"/>.</summary>
-    public TrainingSession(string id, PretrainedModel baseModel, LoraConfig lora)
+    /// <summary>
+    /// Creates a session with fresh adapters over <paramref name="baseModel"/>, on the weights' device;
+    /// <paramref name="options"/> say how it computes (activation checkpointing, log-prob chunks).
+    /// </summary>
+    public TrainingSession(string id, PretrainedModel baseModel, LoraConfig lora, EngineOptions? options = null)
     {
         Id = id;
         this.baseModel = baseModel;
         adapters = new LoraAdapters(baseModel.Config, lora, baseModel.Weights.Device);
-        model = new DecoderModel(baseModel.Weights, adapters);
+        model = new DecoderModel(baseModel.Weights, adapters, options);
         parameters = adapters.Parameters().ToList();
-        optimizer = new AdamW(parameters);
+        optimizer = new AdamW(adapters);
     }
 
     /// <summary>The session's id.</summary>
@@ -104,16 +108,20 @@ public sealed class TrainingSession : IDisposable
 
             using var scope = NewDisposeScope();
             var (tokens, targets) = EngineBatch.Marshal(data, model.Device);
-            var logprobs = model.TargetLogprobs(tokens, targets);
-            var result = loss.Evaluate(new LossBatch(data, logprobs));
-            result.Loss.backward();
-            hasGradients = true;
-
-            var metrics = new Dictionary<string, double> { [ForwardBackwardResult.LossMetric] = Scalar(result.Loss) };
-            foreach (var (name, value) in result.Metrics)
+            // The loss and its metrics are read inside the pass: its tensors belong to the model's scope.
+            var metrics = new Dictionary<string, double>();
+            var logprobs = model.ForwardBackward(tokens, targets, leaf =>
             {
-                metrics[name] = Scalar(value);
-            }
+                var result = loss.Evaluate(new LossBatch(data, leaf));
+                metrics[ForwardBackwardResult.LossMetric] = Scalar(result.Loss);
+                foreach (var (name, value) in result.Metrics)
+                {
+                    metrics[name] = Scalar(value);
+                }
+
+                return result.Loss;
+            });
+            hasGradients = true;
 
             var outputs = EngineBatch.Rows(logprobs, data)
                 .Select(row => (IReadOnlyDictionary<string, TensorData>)new Dictionary<string, TensorData> { ["logprobs"] = row })
@@ -327,11 +335,7 @@ public sealed class TrainingSession : IDisposable
 
     private void ZeroGradients()
     {
-        foreach (var (_, parameter) in parameters)
-        {
-            parameter.grad?.zero_();
-        }
-
+        adapters.ZeroGradients();
         hasGradients = false;
     }
 

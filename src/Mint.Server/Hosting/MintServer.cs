@@ -15,7 +15,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Mint.Dsl;
 using Mint.Engine;
+using Mint.Engine.Compute;
 using Mint.Engine.Model;
 using Mint.Server.Logging;
 using Mint.Server.Scheduling;
@@ -63,13 +65,13 @@ public sealed class MintServer : IAsyncDisposable
     /// <exception cref="ModelLoadException">When the model folder cannot be loaded.</exception>
     public static async Task<MintServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
-        var device = torch.device(options.Device);
-        if (device.type == DeviceType.CUDA && !torch.cuda.is_available())
+        var engine = MintEngine.Load(options.ModelPath, new EngineOptions
         {
-            throw new ArgumentException($"--device {options.Device}: CUDA is not available (build with -p:MintCuda=true on a machine with a GPU).", nameof(options));
-        }
-
-        var engine = new MintEngine(PretrainedModel.Load(options.ModelPath, device));
+            Device = ComputeDevice.Parse(options.Device, "--device"),
+            Precision = options.Precision,
+            AllowTf32 = options.AllowTf32,
+            ActivationCheckpointing = options.ActivationCheckpointing,
+        });
         WebApplication? app = null;
         try
         {

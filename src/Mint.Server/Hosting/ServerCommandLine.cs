@@ -2,13 +2,15 @@ using System;
 using System.Collections.Generic;
 using System.CommandLine;
 using System.Linq;
+using Mint.Engine.Compute;
 using Mint.Protocol;
 
 namespace Mint.Server.Hosting;
 
 /// <summary>
 /// The server's command line: <c>--model &lt;folder&gt; [--port 50051] [--host 127.0.0.1] [--api-key KEY]…
-/// [--checkpoints DIR] [--max-queue N] [--max-message-mb N] [--device cpu] [--settings FILE]
+/// [--checkpoints DIR] [--max-queue N] [--max-message-mb N] [--device cpu] [--dtype float32] [--tf32]
+/// [--activation-checkpointing] [--settings FILE]
 /// [--log-format text|json] [--create-model]</c>. API keys also come from <c>MINT_API_KEY</c>
 /// (comma-separated).
 /// </summary>
@@ -26,6 +28,26 @@ internal sealed class ServerCommandLine
     private readonly Option<int> maxQueue = new("--max-queue") { Description = "Requests allowed to wait behind the running one; more are refused with RESOURCE_EXHAUSTED.", DefaultValueFactory = _ => 64 };
     private readonly Option<int> maxMessageMb = new("--max-message-mb") { Description = "The largest request or response, in MiB.", DefaultValueFactory = _ => ProtocolLimits.DefaultMaxMessageBytes / (1024 * 1024) };
     private readonly Option<string> device = new("--device") { Description = "The TorchSharp device: cpu, cuda, cuda:1, ….", DefaultValueFactory = _ => "cpu" };
+    private readonly Option<WeightPrecision> dtype = new("--dtype")
+    {
+        Description = "Base-weight precision: float32, bfloat16 (bf16) or float16 (fp16). LoRA and optimizer state stay float32.",
+        DefaultValueFactory = _ => WeightPrecision.Float32,
+        CustomParser = result =>
+        {
+            try
+            {
+                return WeightPrecisions.Parse(result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty, "--dtype");
+            }
+            catch (ArgumentException error)
+            {
+                result.AddError(error.Message);
+                return WeightPrecision.Float32;
+            }
+        },
+    };
+
+    private readonly Option<bool> tf32 = new("--tf32") { Description = "Let CUDA run float32 matrix products on TF32 tensor cores." };
+    private readonly Option<bool> activationCheckpointing = new("--activation-checkpointing") { Description = "Recompute each layer during backward instead of keeping its activations (less memory, about one more forward pass)." };
     private readonly Option<string?> settings = new("--settings") { Description = "A JSON settings file (ASP.NET Core configuration), e.g. Kestrel TLS endpoints." };
     private readonly Option<LogFormat> logFormat = new("--log-format") { Description = "Console log format: Text or Json.", DefaultValueFactory = _ => LogFormat.Text };
 
@@ -47,7 +69,7 @@ internal sealed class ServerCommandLine
         });
 
         Command = new RootCommand("Mint.Server: serves one base model for LoRA training and sampling over gRPC.");
-        foreach (var option in new Option[] { model, createModel, host, port, apiKeys, checkpoints, maxQueue, maxMessageMb, device, settings, logFormat })
+        foreach (var option in new Option[] { model, createModel, host, port, apiKeys, checkpoints, maxQueue, maxMessageMb, device, dtype, tf32, activationCheckpointing, settings, logFormat })
         {
             Command.Options.Add(option);
         }
@@ -76,6 +98,9 @@ internal sealed class ServerCommandLine
             MaxQueue = parsed.GetValue(maxQueue),
             MaxMessageBytes = parsed.GetValue(maxMessageMb) * 1024 * 1024,
             Device = parsed.GetValue(device)!,
+            Precision = parsed.GetValue(dtype),
+            AllowTf32 = parsed.GetValue(tf32),
+            ActivationCheckpointing = parsed.GetValue(activationCheckpointing),
             SettingsFile = parsed.GetValue(settings),
             LogFormat = parsed.GetValue(logFormat),
         };

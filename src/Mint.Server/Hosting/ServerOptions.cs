@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Microsoft.Extensions.Logging;
+using Mint.Engine.Compute;
 using Mint.Protocol;
 
 namespace Mint.Server.Hosting;
@@ -31,6 +32,15 @@ public sealed record ServerOptions
 
     /// <summary>The TorchSharp device the engine runs on (<c>cpu</c>, <c>cuda</c>, <c>cuda:1</c>).</summary>
     public string Device { get; init; } = "cpu";
+
+    /// <summary>The base weights' precision (<c>--dtype</c>); LoRA and optimizer state stay float32.</summary>
+    public WeightPrecision Precision { get; init; } = WeightPrecision.Float32;
+
+    /// <summary>TF32 tensor cores for float32 matrix products on CUDA (<c>--tf32</c>).</summary>
+    public bool AllowTf32 { get; init; }
+
+    /// <summary>Recompute each layer in the backward pass instead of keeping its activations (<c>--activation-checkpointing</c>).</summary>
+    public bool ActivationCheckpointing { get; init; }
 
     /// <summary>
     /// A JSON settings file read as ASP.NET Core configuration, e.g. a <c>Kestrel</c> section with

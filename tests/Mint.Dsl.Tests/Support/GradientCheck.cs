@@ -8,7 +8,7 @@ namespace Mint.Dsl.Tests.Support;
 /// <summary>Compares a loss's dL/dlogprobs with central finite differences in float64.</summary>
 internal static class GradientCheck
 {
-    private static readonly LossComputeOptions Float64 = new() { Precision = TorchSharp.torch.ScalarType.Float64 };
+    private static readonly LossComputeOptions Float64 = new() { Precision = LossPrecision.Float64 };
 
     /// <summary>The loss value and gradient in float64.</summary>
     public static LossGradient Compute(LossDefinition loss, IReadOnlyList<Datum> data, IReadOnlyList<TensorData> logprobs) =>
