@@ -30,9 +30,8 @@ public static class ComputeDevice
             throw new ArgumentException($"{setting} is '{name}'; use cpu, cuda or cuda:N (N a device index).", setting);
         }
 
-        var device = torch.device(DeviceType.CUDA, index);
-        Check(device, setting);
-        return device;
+        CheckCuda(text, index, setting);
+        return torch.device(DeviceType.CUDA, index);
     }
 
     /// <summary>
@@ -41,22 +40,25 @@ public static class ComputeDevice
     /// </summary>
     public static void Check(torch.Device device, string setting)
     {
-        if (device.type != DeviceType.CUDA)
+        if (device.type == DeviceType.CUDA)
         {
-            return;
+            CheckCuda(device.ToString(), Math.Max(device.index, 0), setting);
         }
+    }
 
+    private static void CheckCuda(string name, int index, string setting)
+    {
         if (!torch.cuda.is_available())
         {
             throw new ArgumentException(
-                $"{setting} is {device}, but CUDA is not available in this process: build with -p:MintCuda=true or load the libtorch of a CUDA PyTorch install (README, 'CUDA'), on a machine with an NVIDIA GPU.",
+                $"{setting} is {name}, but CUDA is not available in this process: build with -p:MintCuda=true or load the libtorch of a CUDA PyTorch install (README, 'CUDA'), on a machine with an NVIDIA GPU.",
                 setting);
         }
 
         var count = torch.cuda.device_count();
-        if (Math.Max(device.index, 0) >= count)
+        if (index >= count)
         {
-            throw new ArgumentException($"{setting} is {device}, but this machine has {count} CUDA device(s) (cuda:0–cuda:{count - 1}).", setting);
+            throw new ArgumentException($"{setting} is {name}, but this machine has {count} CUDA device(s) (cuda:0–cuda:{count - 1}).", setting);
         }
     }
 }
