@@ -10,7 +10,8 @@
 #                                   peer, one process each, and prints a Markdown table.
 #
 # run writes results.jsonl, table.md and log.txt to $RESULTS (default: $OUT if set, else ./gpu-results).
-# MINT_GPU_QUICK=1 runs only the small shape. MINT_TORCH_ANY=1 skips the libtorch version check.
+# MINT_GPU_QUICK=1 runs only the small shape; configurations that would start after MINT_GPU_BUDGET_S
+# seconds (default 480) are skipped. MINT_TORCH_ANY=1 skips the libtorch version check.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -66,36 +67,53 @@ run() {
 
     echo "== CUDA-marked tests" | tee -a "$log"
     local status=0
-    timeout 300 "$runner" check 2>&1 | tee -a "$log" || status=1
+    timeout 150 "$runner" check 2>&1 | tee -a "$log" || status=1
 
-    # One process per configuration: each one's device memory is its own peak.
-    bench() {  # bench <ours|peer> <args…>
-        local who="$1"; shift
+    # One process per configuration: each one's device memory is its own peak. nvidia-smi samples the
+    # memory in use beside each run as a second reading that needs nothing from the process itself.
+    bench() {  # bench <seconds> <ours|peer> <args…>
+        local limit="$1" who="$2"; shift 2
+        if [ "$SECONDS" -gt "${MINT_GPU_BUDGET_S:-480}" ]; then
+            echo "== skipped (time budget spent): $who $*" | tee -a "$log"
+            echo "{\"impl\": \"$who\", \"args\": \"$*\", \"error\": \"skipped: time budget spent\"}" >>"$jsonl"
+            return
+        fi
         echo "== $who $*" | tee -a "$log"
-        local line
+        nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 200 >"$work/smi.txt" 2>/dev/null &
+        local smi=$! line
         if [ "$who" = ours ]; then
-            line="$(timeout 240 "$runner" bench "$@" 2>>"$log" | tail -n 1)" || line=""
+            line="$(timeout "$limit" "$runner" bench "$@" 2>>"$log" | tail -n 1)" || line=""
         else
-            line="$(timeout 240 python3 "$here/peer.py" "$@" 2>>"$log" | tail -n 1)" || line=""
+            line="$(timeout "$limit" python3 "$here/peer.py" "$@" 2>>"$log" | tail -n 1)" || line=""
         fi
-        if [ -z "$line" ]; then
-            line="{\"impl\": \"$who\", \"args\": \"$*\", \"error\": \"failed; see log.txt\"}"
-        fi
+        kill "$smi" 2>/dev/null || true
+        wait "$smi" 2>/dev/null || true
+        case "$line" in
+            "{"*) ;;
+            *) echo "$line" >>"$log"; line="{\"impl\": \"$who\", \"args\": \"$*\", \"error\": \"failed; see log.txt\"}" ;;
+        esac
+        line="$(python3 -c 'import json, sys
+row = json.loads(sys.argv[1])
+peak = [float(v) for v in open(sys.argv[2]).read().split() if v.strip()]
+row["smi_peak_gib"] = max(peak) / 1024 if peak else None
+print(json.dumps(row))' "$line" "$work/smi.txt")"
         echo "$line" | tee -a "$log" >>"$jsonl"
     }
 
     if [ "${MINT_GPU_QUICK:-0}" != 1 ]; then
-        bench ours --shape qwen3-1.7b --batch 4 --tokens 2048 --dtype bfloat16 --custom --steps 3
-        bench ours --shape qwen3-1.7b --batch 4 --tokens 2048 --dtype bfloat16 --checkpointing --steps 3
-        bench peer --shape qwen3-1.7b --batch 4 --tokens 2048 --dtype bfloat16-autocast --steps 3
-        bench peer --shape qwen3-1.7b --batch 4 --tokens 2048 --dtype bfloat16 --steps 3
-        bench ours --shape qwen3-1.7b --batch 2 --tokens 2048 --dtype float32 --tf32 --steps 3
-        bench peer --shape qwen3-1.7b --batch 2 --tokens 2048 --dtype float32 --tf32 --steps 3
+        bench 120 ours --shape qwen3-1.7b --batch 4 --tokens 2048 --dtype bfloat16 --custom --steps 3
+        bench 120 peer --shape qwen3-1.7b --batch 4 --tokens 2048 --dtype bfloat16-autocast --steps 3
+        bench 120 ours --shape qwen3-1.7b --batch 4 --tokens 2048 --dtype bfloat16 --checkpointing --steps 3
+        bench 120 peer --shape qwen3-1.7b --batch 4 --tokens 2048 --dtype bfloat16 --steps 3
     fi
-    bench ours --shape small --batch 8 --tokens 512 --dtype float32 --custom
-    bench peer --shape small --batch 8 --tokens 512 --dtype float32
-    bench ours --shape small --batch 8 --tokens 512 --dtype bfloat16
-    bench peer --shape small --batch 8 --tokens 512 --dtype bfloat16-autocast
+    bench 60 ours --shape small --batch 8 --tokens 512 --dtype float32 --custom
+    bench 60 peer --shape small --batch 8 --tokens 512 --dtype float32
+    bench 60 ours --shape small --batch 8 --tokens 512 --dtype bfloat16
+    bench 60 peer --shape small --batch 8 --tokens 512 --dtype bfloat16-autocast
+    if [ "${MINT_GPU_QUICK:-0}" != 1 ]; then
+        bench 100 ours --shape qwen3-1.7b --batch 2 --tokens 2048 --dtype float32 --tf32 --steps 3
+        bench 100 peer --shape qwen3-1.7b --batch 2 --tokens 2048 --dtype float32 --tf32 --steps 3
+    fi
 
     python3 "$here/report.py" "$jsonl" | tee "$results/table.md"
     rm -rf "$work"

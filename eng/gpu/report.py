@@ -3,7 +3,7 @@ import json, sys
 
 COLUMNS = [("forward_backward_ms", "forward_backward ms"), ("forward_ms", "forward ms"),
            ("custom_forward_backward_ms", "custom-loss fb ms"), ("optim_step_ms", "optim_step ms"),
-           ("device_memory_gib", "device memory GiB"), ("peak_allocated_gib", "peak allocated GiB"), ("loss", "loss")]
+           ("device_memory_gib", "device memory GiB"), ("smi_peak_gib", "nvidia-smi peak GiB"), ("peak_allocated_gib", "peak allocated GiB"), ("loss", "loss")]
 
 
 def cell(value):

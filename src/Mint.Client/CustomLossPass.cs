@@ -24,6 +24,12 @@ internal static class CustomLossPass
         CancellationToken cancellationToken)
     {
         loss.Validate(data);
+        if (options?.Device is { } device)
+        {
+            // A device this process cannot use fails here, before the forward pass is sent.
+            ComputeDevice.Check(device, nameof(LossComputeOptions.Device));
+        }
+
         var forward = await transport.ForwardAsync(sessionId, data.Select(TargetsOnly).ToList(), cancellationToken).ConfigureAwait(false);
         var gradient = loss.ComputeGradient(data, forward.Logprobs, options);
         var weighted = data.Select((datum, index) => Weighted(datum, gradient.LogprobGradients[index])).ToList();

@@ -59,4 +59,9 @@ public static partial class TestLosses
         var loss = -(scale * focus.detach() * logprobs.clamp_min(floor) * weights).sum();
         return new LossResult(loss).Metric("mean_focus", focus.mean()).Metric("gamma", gamma);
     }
+
+    /// <summary>Cross-entropy that also reports the bits per float it was computed in (32 or 64).</summary>
+    [Loss("precision_probe")]
+    public static LossResult PrecisionProbe(Tensor logprobs, Tensor weights) =>
+        BuiltinLosses.CrossEntropy(logprobs, weights).Metric("bits", ones(1, logprobs.dtype, logprobs.device) * (logprobs.element_size() * 8));
 }

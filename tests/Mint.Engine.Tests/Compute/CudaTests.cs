@@ -51,8 +51,8 @@ public sealed class CudaTests : IDisposable
         AssertClose(onCpu.AdapterWeights(), onGpu.AdapterWeights(), 0);
         for (var step = 0; step < 3; step++)
         {
-            var expected = onCpu.ForwardBackward(Batch(), LossFn.Ppo());
-            var actual = onGpu.ForwardBackward(Batch(), LossFn.Ppo());
+            var expected = onCpu.ForwardBackward(Batch(), LossFn.CrossEntropy);
+            var actual = onGpu.ForwardBackward(Batch(), LossFn.CrossEntropy);
             Assert.Equal(expected.Loss, actual.Loss, 1e-4);
             var norms = (onCpu.OptimStep(new AdamParams(1e-2)).Metrics["grad_norm"], onGpu.OptimStep(new AdamParams(1e-2)).Metrics["grad_norm"]);
             Assert.Equal(norms.Item1, norms.Item2, 1e-4);

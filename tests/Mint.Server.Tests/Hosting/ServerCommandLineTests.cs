@@ -34,7 +34,8 @@ public sealed class ServerCommandLineTests
     {
         var options = Parse(
             ["--model", "m", "--host", "0.0.0.0", "--port", "6000", "--api-key", "a", "--api-key", "b", "--checkpoints", "/srv/ckpt",
-             "--max-queue", "0", "--max-message-mb", "512", "--device", "cuda:1", "--settings", "tls.json", "--log-format", "json"],
+             "--max-queue", "0", "--max-message-mb", "512", "--device", "cuda:1", "--dtype", "bf16", "--tf32", "--activation-checkpointing",
+             "--settings", "tls.json", "--log-format", "json"],
             environmentKeys: "c, a");
 
         Assert.Equal("0.0.0.0", options.Host);
@@ -44,6 +45,9 @@ public sealed class ServerCommandLineTests
         Assert.Equal(0, options.MaxQueue);
         Assert.Equal(512 * 1024 * 1024, options.MaxMessageBytes);
         Assert.Equal("cuda:1", options.Device);
+        Assert.Equal(Mint.Engine.Compute.WeightPrecision.BFloat16, options.Precision);
+        Assert.True(options.AllowTf32);
+        Assert.True(options.ActivationCheckpointing);
         Assert.Equal("tls.json", options.SettingsFile);
         Assert.Equal(LogFormat.Json, options.LogFormat);
     }
@@ -52,6 +56,7 @@ public sealed class ServerCommandLineTests
     [InlineData(new[] { "--port", "1" }, "--model")]
     [InlineData(new[] { "--model", "m", "--max-queue", "-1" }, "--max-queue must be 0 or more.")]
     [InlineData(new[] { "--model", "m", "--max-message-mb", "4096" }, "--max-message-mb must be between 1 and 2047.")]
+    [InlineData(new[] { "--model", "m", "--dtype", "int8" }, "--dtype is 'int8'; use float32, bfloat16 or float16.")]
     public void Bad_command_lines_are_reported(string[] args, string expected)
     {
         var errors = ServerCommandLine.Errors(new ServerCommandLine().Parse(args));
