@@ -58,7 +58,7 @@ public sealed class ComposedLossTests
     [Fact]
     public void Each_terms_gradient_norm_is_its_weighted_gradients_norm_over_real_positions()
     {
-        var options = new LossComputeOptions { Precision = ScalarType.Float64, TermGradientNorms = true };
+        var options = new LossComputeOptions { Precision = LossPrecision.Float64, TermGradientNorms = true };
 
         var result = TestLosses.RegularizedSftLoss.With(klWeight: 0.3, l2Weight: 0.05).ComputeGradient(Batch(), LogprobRows(), options);
 
