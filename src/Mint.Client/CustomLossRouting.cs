@@ -1,6 +1,6 @@
 namespace Mint.Client;
 
-/// <summary>How <see cref="TrainingClient.ForwardBackwardCustomAsync"/> chooses where a custom loss runs.</summary>
+/// <summary>How <c>TrainingClient.ForwardBackwardCustomAsync</c> chooses where a custom loss runs.</summary>
 public enum CustomLossRouting
 {
     /// <summary>

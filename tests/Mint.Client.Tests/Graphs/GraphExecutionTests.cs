@@ -25,7 +25,7 @@ public sealed class GraphExecutionTests
         var graph = GraphLossDefinition.Load(method.Graph!).WithConfig(method.Config);
         var batch = ContractBatches.For(method.Contract, datums: 6, seed: name.Length);
         var logprobs = ContractBatches.Logprobs(batch, seed: name.Length + 1);
-        var options = new LossComputeOptions { Precision = ScalarType.Float64 };
+        var options = new LossComputeOptions { Precision = LossPrecision.Float64 };
 
         var expected = method.ComputeGradient(batch, logprobs, options);
         var actual = graph.ComputeGradient(batch, logprobs, options);

@@ -151,7 +151,7 @@ public sealed class GraphCheckerPropertyTests
         // Required config gets a value every config type accepts.
         var loss = GraphLossDefinition.Load(graph).WithConfig(graph.Config.Where(spec => spec.IsRequired).ToDictionary(spec => spec.Key, _ => 1.0));
         var batch = ContractBatches.For(loss.Contract, datums: 4, seed: accepted);
-        var result = loss.ComputeGradient(batch, ContractBatches.Logprobs(batch), new LossComputeOptions { Precision = ScalarType.Float64 });
+        var result = loss.ComputeGradient(batch, ContractBatches.Logprobs(batch), new LossComputeOptions { Precision = LossPrecision.Float64 });
         return result.LogprobGradients.Count == batch.Count && result.Metrics.Count == graph.Metrics.Count;
     }
 
