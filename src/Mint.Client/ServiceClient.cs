@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Mint.Client.Transport;
+using Mint.Client.Transport.Tinker;
 using Mint.Dsl;
 using Mint.Engine;
 using Mint.Engine.Compute;
@@ -11,7 +12,7 @@ namespace Mint.Client;
 
 /// <summary>
 /// The entry point (the Python SDK's <c>ServiceClient</c>): opens training sessions on an in-process
-/// engine, or on a <c>Mint.Server</c> when <see cref="ServiceClientOptions.ServerUrl"/> is set.
+/// engine, or on a server when <see cref="ServiceClientOptions.ServerUrl"/> is set (over gRPC or Tinker's HTTP protocol).
 /// </summary>
 public sealed class ServiceClient : IAsyncDisposable
 {
@@ -86,6 +87,17 @@ public sealed class ServiceClient : IAsyncDisposable
 
     private static ITrainingTransport CreateTransport(ServiceClientOptions options)
     {
+        var tinkerUrl = options.ServerUrl is null && options.BaseModelPath is null ? TinkerEnvironment.BaseUrl() : null;
+        if (tinkerUrl is not null || (options.ServerUrl is not null && options.Protocol == ServerProtocol.Tinker))
+        {
+            return new TinkerTransport(new TinkerTransportOptions
+            {
+                BaseUrl = options.ServerUrl ?? tinkerUrl!,
+                ApiKey = options.ApiKey ?? TinkerEnvironment.ApiKey(),
+                BaseModel = options.BaseModel,
+            });
+        }
+
         if (options.ServerUrl is not null)
         {
             return new GrpcTransport(new GrpcTransportOptions

@@ -12,13 +12,25 @@ public sealed record ServiceClientOptions
     /// </summary>
     public string? BaseModelPath { get; init; }
 
-    /// <summary>A <c>Mint.Server</c> to train against over gRPC; null trains in-process.</summary>
+    /// <summary>
+    /// A server to train against; null trains in-process, unless <c>MINT_BASE_URL</c> or
+    /// <c>TINKER_BASE_URL</c> names a service (then spoken to with <see cref="ServerProtocol.Tinker"/>).
+    /// </summary>
     public Uri? ServerUrl { get; init; }
+
+    /// <summary>The protocol <see cref="ServerUrl"/> speaks: Mint's gRPC (the default) or Tinker's HTTP protocol.</summary>
+    public ServerProtocol Protocol { get; init; } = ServerProtocol.Grpc;
+
+    /// <summary>With <see cref="ServerProtocol.Tinker"/>: the base model to train; null takes the service's only one.</summary>
+    public string? BaseModel { get; init; }
 
     /// <summary>The environment variable an unset <see cref="ApiKey"/> is read from.</summary>
     public const string ApiKeyVariable = "MINT_API_KEY";
 
-    /// <summary>The server's API key, sent as a bearer token; when null, <c>MINT_API_KEY</c> is used if set.</summary>
+    /// <summary>
+    /// The server's API key; when null, <c>MINT_API_KEY</c> is used if set (and, for Tinker's protocol,
+    /// then <c>TINKER_API_KEY</c>).
+    /// </summary>
     public string? ApiKey { get; init; }
 
     /// <summary>Where the embedded engine keeps checkpoints (names resolve inside it).</summary>

@@ -19,6 +19,7 @@ using Mint.Dsl;
 using Mint.Engine;
 using Mint.Engine.Compute;
 using Mint.Engine.Model;
+using Mint.Server.Http;
 using Mint.Server.Logging;
 using Mint.Server.Scheduling;
 using Mint.Server.Security;
@@ -57,6 +58,9 @@ public sealed class MintServer : IAsyncDisposable
 
     /// <summary>The first address: what a client's <c>ServerUrl</c> should be.</summary>
     public Uri Address => Addresses[0];
+
+    /// <summary>Where Tinker's HTTP protocol is served (<see cref="ServerOptions.HttpPort"/>), or null.</summary>
+    public Uri? TinkerAddress { get; private init; }
 
     /// <summary>The server's services.</summary>
     public IServiceProvider Services => app.Services;
@@ -98,7 +102,7 @@ public sealed class MintServer : IAsyncDisposable
                 ServerLog.KeysInClear(logger, string.Join(", ", exposed));
             }
 
-            return new MintServer(app, engine, queue, addresses);
+            return new MintServer(app, engine, queue, addresses) { TinkerAddress = options.HttpPort is null || addresses.Count < 2 ? null : addresses[1] };
         }
         catch
         {
@@ -165,6 +169,11 @@ public sealed class MintServer : IAsyncDisposable
             if (!settings.GetSection("Endpoints").GetChildren().Any())
             {
                 kestrel.Listen(ParseHost(options.Host), options.Port, listen => listen.Protocols = HttpProtocols.Http2);
+                if (options.HttpPort is { } httpPort)
+                {
+                    // Tinker's HTTP protocol: HTTP/1.1 on its own port (listed second in Addresses).
+                    kestrel.Listen(ParseHost(options.Host), httpPort, listen => listen.Protocols = HttpProtocols.Http1);
+                }
             }
         });
 
@@ -181,10 +190,13 @@ public sealed class MintServer : IAsyncDisposable
         builder.Services.AddSingleton<SessionOwners>();
         builder.Services.AddSingleton<LossRegistry>();
         builder.Services.AddSingleton(new CheckpointStore(options.CheckpointDirectory));
+        builder.Services.AddTinkerApi(options.TinkerPollWait);
 
         var app = builder.Build();
         app.MapGrpcService<TrainingService>();
         app.MapGrpcHealthChecksService();
+        app.MapTinkerApi();
+        app.Lifetime.ApplicationStopping.Register(app.Services.GetRequiredService<TinkerApi>().Stop);
         return app;
     }
 

@@ -8,7 +8,7 @@ using Mint.Protocol;
 namespace Mint.Server.Hosting;
 
 /// <summary>
-/// The server's command line: <c>--model &lt;folder&gt; [--port 50051] [--host 127.0.0.1] [--api-key KEY]…
+/// The server's command line: <c>--model &lt;folder&gt; [--port 50051] [--http-port N] [--host 127.0.0.1] [--api-key KEY]…
 /// [--checkpoints DIR] [--max-queue N] [--max-message-mb N] [--device cpu] [--dtype float32] [--tf32]
 /// [--activation-checkpointing] [--settings FILE]
 /// [--log-format text|json] [--create-model]</c>. API keys also come from <c>MINT_API_KEY</c>
@@ -23,6 +23,7 @@ internal sealed class ServerCommandLine
     private readonly Option<bool> createModel = new("--create-model") { Description = "First write a small random model into --model if it holds none (to try the server out)." };
     private readonly Option<string> host = new("--host") { Description = "The address to listen on: an IP, 'localhost', or '*' for every interface.", DefaultValueFactory = _ => "127.0.0.1" };
     private readonly Option<int> port = new("--port") { Description = "The port to listen on (HTTP/2 cleartext; 0 picks a free one).", DefaultValueFactory = _ => 50051 };
+    private readonly Option<int?> httpPort = new("--http-port") { Description = "Also serve Tinker's HTTP protocol (HTTP/1.1, for the Python SDK) on this port; 0 picks a free one." };
     private readonly Option<string[]> apiKeys = new("--api-key") { Description = $"An accepted API key; repeat for several clients. Also read from {ApiKeyVariable} (comma-separated)." };
     private readonly Option<string> checkpoints = new("--checkpoints") { Description = "The checkpoint folder (one sub-folder per API key).", DefaultValueFactory = _ => "checkpoints" };
     private readonly Option<int> maxQueue = new("--max-queue") { Description = "Requests allowed to wait behind the running one; more are refused with RESOURCE_EXHAUSTED.", DefaultValueFactory = _ => 64 };
@@ -69,7 +70,7 @@ internal sealed class ServerCommandLine
         });
 
         Command = new RootCommand("Mint.Server: serves one base model for LoRA training and sampling over gRPC.");
-        foreach (var option in new Option[] { model, createModel, host, port, apiKeys, checkpoints, maxQueue, maxMessageMb, device, dtype, tf32, activationCheckpointing, settings, logFormat })
+        foreach (var option in new Option[] { model, createModel, host, port, httpPort, apiKeys, checkpoints, maxQueue, maxMessageMb, device, dtype, tf32, activationCheckpointing, settings, logFormat })
         {
             Command.Options.Add(option);
         }
@@ -93,6 +94,7 @@ internal sealed class ServerCommandLine
             ModelPath = parsed.GetRequiredValue(model),
             Host = parsed.GetValue(host)!,
             Port = parsed.GetValue(port),
+            HttpPort = parsed.GetValue(httpPort),
             ApiKeys = keys,
             CheckpointDirectory = parsed.GetValue(checkpoints)!,
             MaxQueue = parsed.GetValue(maxQueue),

@@ -18,6 +18,15 @@ public sealed record ServerOptions
     /// <summary>The port to listen on (HTTP/2 cleartext); 0 picks a free one. Ignored when Kestrel endpoints are configured.</summary>
     public int Port { get; init; } = 50051;
 
+    /// <summary>
+    /// A second port serving Tinker's HTTP protocol (HTTP/1.1 cleartext, for the Python SDK); null
+    /// serves none. It needs its own port: cleartext HTTP/2 (gRPC) cannot share one with HTTP/1.1.
+    /// </summary>
+    public int? HttpPort { get; init; }
+
+    /// <summary>How long one Tinker <c>retrieve_future</c> call waits for a result before answering <c>try_again</c>.</summary>
+    public TimeSpan TinkerPollWait { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Accepted API keys; none means every caller is the same anonymous owner.</summary>
     public IReadOnlyList<string> ApiKeys { get; init; } = [];
 

@@ -6,6 +6,7 @@ using Grpc.Health.V1;
 using Microsoft.Extensions.Logging;
 using Mint.Client;
 using Mint.Client.Transport;
+using Mint.Client.Transport.Tinker;
 using Mint.Server.Hosting;
 
 namespace Mint.Server.Tests.Support;
@@ -35,7 +36,7 @@ internal sealed class RunningServer : IAsyncDisposable
 
     public LogCapture Logs { get; }
 
-    public static async Task<RunningServer> StartAsync(string modelFolder, string? checkpointRoot = null, IReadOnlyList<string>? apiKeys = null, int maxQueue = 64, string? settingsFile = null)
+    public static async Task<RunningServer> StartAsync(string modelFolder, string? checkpointRoot = null, IReadOnlyList<string>? apiKeys = null, int maxQueue = 64, string? settingsFile = null, bool tinker = false, TimeSpan? tinkerPollWait = null)
     {
         var ownsCheckpoints = checkpointRoot is null;
         checkpointRoot ??= Directory.CreateTempSubdirectory("mint-server-checkpoints-").FullName;
@@ -48,6 +49,8 @@ internal sealed class RunningServer : IAsyncDisposable
             CheckpointDirectory = checkpointRoot,
             MaxQueue = maxQueue,
             SettingsFile = settingsFile,
+            HttpPort = tinker ? 0 : null,
+            TinkerPollWait = tinkerPollWait ?? TimeSpan.FromSeconds(10),
             ConfigureLogging = logging => logging.ClearProviders().AddProvider(logs),
         });
         return new RunningServer(server, checkpointRoot, ownsCheckpoints, logs);
@@ -57,6 +60,14 @@ internal sealed class RunningServer : IAsyncDisposable
     public ServiceClient Client(string? apiKey = null)
     {
         var client = new ServiceClient(new GrpcTransport(Url, apiKey));
+        clients.Add(client);
+        return client;
+    }
+
+    /// <summary>A service client over Tinker's HTTP protocol to this server (started with <c>tinker: true</c>), disposed with it.</summary>
+    public ServiceClient TinkerClient(string? apiKey = null)
+    {
+        var client = new ServiceClient(new TinkerTransport(new TinkerTransportOptions { BaseUrl = Server.TinkerAddress!, ApiKey = apiKey }));
         clients.Add(client);
         return client;
     }

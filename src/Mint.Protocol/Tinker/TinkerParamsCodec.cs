@@ -1,0 +1,123 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json;
+using Mint.Dsl;
+using Wire = Mint.Protocol.Tinker.Wire;
+
+namespace Mint.Protocol.Tinker;
+
+/// <summary>
+/// Settings between Mint and Tinker's JSON: LoRA, Adam and sampling. Where the two differ (Tinker's
+/// <c>top_k</c> of -1 is Mint's 0; Mint's engine has no gradient clipping and always adapts
+/// attention and MLP but never the unembedding) a value that cannot be honoured exactly is refused
+/// with its key named, never dropped.
+/// </summary>
+public static class TinkerParamsCodec
+{
+    /// <summary>The wire form of <paramref name="lora"/>; an alpha other than the rank has no Tinker field and is refused.</summary>
+    public static Wire.LoraConfig ToWire(LoraConfig lora)
+    {
+        if (lora.ResolvedAlpha != lora.Rank)
+        {
+            throw new ArgumentException($"LoRA alpha {lora.ResolvedAlpha} cannot be sent over Tinker's protocol, which has no alpha (the server uses alpha = rank); leave Alpha unset.", nameof(lora));
+        }
+
+        return new Wire.LoraConfig { Rank = lora.Rank, Seed = lora.Seed, TrainUnembed = false, TrainMlp = true, TrainAttn = true };
+    }
+
+    /// <summary>Reads a LoRA config (alpha = rank, seed 0 when absent), or lists what the engine cannot do.</summary>
+    public static LoraConfig FromWire(Wire.LoraConfig? wire, List<BatchViolation> violations)
+    {
+        wire ??= new Wire.LoraConfig { Rank = new LoraConfig().Rank, TrainUnembed = true };
+        if (wire.TrainUnembed)
+        {
+            violations.Add(new(null, "lora_config.train_unembed", "is true; this server adapts attention and MLP projections only: pass train_unembed=False."));
+        }
+
+        if (!wire.TrainMlp || !wire.TrainAttn)
+        {
+            violations.Add(new(null, !wire.TrainMlp ? "lora_config.train_mlp" : "lora_config.train_attn", "is false; this server always adapts both attention and MLP projections."));
+        }
+
+        if (wire.Rank < 1)
+        {
+            violations.Add(new(null, "lora_config.rank", $"is {wire.Rank}; it must be at least 1."));
+        }
+
+        return new LoraConfig(Math.Max(wire.Rank, 1), Seed: wire.Seed ?? 0);
+    }
+
+    /// <summary>The wire form of <paramref name="adam"/> (no gradient clipping).</summary>
+    public static Wire.AdamParams ToWire(AdamParams adam) => new()
+    {
+        LearningRate = adam.LearningRate,
+        Beta1 = adam.Beta1,
+        Beta2 = adam.Beta2,
+        Eps = adam.Eps,
+        WeightDecay = adam.WeightDecay,
+        GradClipNorm = 0,
+    };
+
+    /// <summary>Reads Adam settings, or lists what the engine cannot do (gradient clipping).</summary>
+    public static AdamParams FromWire(Wire.AdamParams wire, List<BatchViolation> violations)
+    {
+        if (wire.GradClipNorm != 0)
+        {
+            violations.Add(new(null, "grad_clip_norm", FormattableString.Invariant($"is {wire.GradClipNorm}; this server does not clip gradients: send 0.")));
+        }
+
+        return new AdamParams(wire.LearningRate, wire.Beta1, wire.Beta2, wire.Eps, wire.WeightDecay);
+    }
+
+    /// <summary>The wire form of <paramref name="sampling"/>: top-k 0 (all tokens) is -1, stop tokens are ids.</summary>
+    public static Wire.SamplingParams ToWire(SamplingParams sampling) => new()
+    {
+        MaxTokens = sampling.MaxTokens,
+        Seed = sampling.Seed,
+        Stop = sampling.StopTokens.Count == 0 ? null : JsonSerializer.SerializeToElement(sampling.StopTokens.ToArray(), StopTokensJson.Default.Int32Array),
+        Temperature = sampling.Temperature,
+        TopK = sampling.TopK == 0 ? -1 : sampling.TopK,
+        TopP = sampling.TopP,
+    };
+
+    /// <summary>Reads sampling settings, or lists what the engine cannot do (text stop sequences, a missing max_tokens).</summary>
+    public static SamplingParams FromWire(Wire.SamplingParams wire, List<BatchViolation> violations)
+    {
+        if (wire.MaxTokens is null)
+        {
+            violations.Add(new(null, "sampling_params.max_tokens", "is missing; this server needs an explicit max_tokens."));
+        }
+
+        if (wire.TopK == 0 || wire.TopK < -1)
+        {
+            violations.Add(new(null, "sampling_params.top_k", $"is {wire.TopK}; use -1 for all tokens or a positive k."));
+        }
+
+        return new SamplingParams
+        {
+            MaxTokens = wire.MaxTokens ?? 1,
+            Seed = wire.Seed,
+            Temperature = wire.Temperature,
+            TopK = wire.TopK > 0 ? wire.TopK : 0,
+            TopP = wire.TopP,
+            StopTokens = StopTokens(wire.Stop, violations),
+        };
+    }
+
+    private static int[] StopTokens(JsonElement? stop, List<BatchViolation> violations)
+    {
+        if (stop is null || stop.Value.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+
+        if (stop.Value.ValueKind == JsonValueKind.Array && stop.Value.EnumerateArray().All(item => item.ValueKind == JsonValueKind.Number && item.TryGetInt32(out _)))
+        {
+            return stop.Value.EnumerateArray().Select(item => item.GetInt32()).ToArray();
+        }
+
+        violations.Add(new(null, "sampling_params.stop", "holds text; this server has no tokenizer-side stop strings: send stop token ids."));
+        return [];
+    }
+}
