@@ -80,6 +80,8 @@ internal sealed class TinkerConnection : IDisposable
         var badRequests = 0;
         for (var iteration = 0; ; iteration++)
         {
+            // A service that answers try_again at once would otherwise never let a cancellation through.
+            cancellationToken.ThrowIfCancellationRequested();
             using var message = new HttpRequestMessage(HttpMethod.Post, TinkerRoutes.RetrieveFuture.TrimStart('/'))
             {
                 Content = Body(new FutureRetrieveRequest { RequestId = requestId }, TinkerJson.Default.FutureRetrieveRequest),
@@ -137,6 +139,7 @@ internal sealed class TinkerConnection : IDisposable
     {
         for (var retry = 0; ; retry++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var message = build();
             using var response = await TrySendAsync(message, cancellationToken).ConfigureAwait(false);
             if (response is not null && response.IsSuccessStatusCode)
