@@ -9,7 +9,7 @@ namespace Mint.Protocol.Tinker;
 
 /// <summary>
 /// Settings between Mint and Tinker's JSON: LoRA, Adam and sampling. Where the two differ (Tinker's
-/// <c>top_k</c> of -1 is Mint's 0; Mint's engine has no gradient clipping and always adapts
+/// <c>top_k</c> of -1 is Mint's 0; Mint's engine always adapts
 /// attention and MLP but never the unembedding) a value that cannot be honoured exactly is refused
 /// with its key named, never dropped.
 /// </summary>
@@ -48,7 +48,7 @@ public static class TinkerParamsCodec
         return new LoraConfig(Math.Max(wire.Rank, 1), Seed: wire.Seed ?? 0);
     }
 
-    /// <summary>The wire form of <paramref name="adam"/> (no gradient clipping).</summary>
+    /// <summary>The wire form of <paramref name="adam"/>.</summary>
     public static Wire.AdamParams ToWire(AdamParams adam) => new()
     {
         LearningRate = adam.LearningRate,
@@ -56,19 +56,12 @@ public static class TinkerParamsCodec
         Beta2 = adam.Beta2,
         Eps = adam.Eps,
         WeightDecay = adam.WeightDecay,
-        GradClipNorm = 0,
+        GradClipNorm = adam.GradClipNorm,
     };
 
-    /// <summary>Reads Adam settings, or lists what the engine cannot do (gradient clipping).</summary>
-    public static AdamParams FromWire(Wire.AdamParams wire, List<BatchViolation> violations)
-    {
-        if (wire.GradClipNorm != 0)
-        {
-            violations.Add(new(null, "grad_clip_norm", FormattableString.Invariant($"is {wire.GradClipNorm}; this server does not clip gradients: send 0.")));
-        }
-
-        return new AdamParams(wire.LearningRate, wire.Beta1, wire.Beta2, wire.Eps, wire.WeightDecay);
-    }
+    /// <summary>Reads Adam settings (the engine checks their ranges).</summary>
+    public static AdamParams FromWire(Wire.AdamParams wire) =>
+        new(wire.LearningRate, wire.Beta1, wire.Beta2, wire.Eps, wire.WeightDecay, wire.GradClipNorm);
 
     /// <summary>The wire form of <paramref name="sampling"/>: top-k 0 (all tokens) is -1, stop tokens are ids.</summary>
     public static Wire.SamplingParams ToWire(SamplingParams sampling) => new()

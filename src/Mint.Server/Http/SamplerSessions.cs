@@ -41,7 +41,7 @@ internal sealed class SamplerSessions(MintEngine engine)
     /// <summary>A sampler over the weights saved in <paramref name="folder"/>.</summary>
     public string FromCheckpoint(Caller owner, string folder, LoraConfig? lora = null)
     {
-        var session = engine.CreateSession(lora ?? CheckpointInfo.Read(folder).Lora);
+        var session = engine.CreateSession(lora ?? CheckpointOrigin.Read(folder).Lora);
         try
         {
             session.LoadState(folder);

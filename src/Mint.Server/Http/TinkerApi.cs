@@ -143,9 +143,7 @@ internal sealed class TinkerApi(
 
     public Task OptimStep(HttpContext http) => Submit(http, TinkerJson.Default.OptimStepRequest, "optim_step", request => request.ModelId, request => request.SeqId, (caller, request) =>
     {
-        var violations = new List<BatchViolation>();
-        var adam = TinkerParamsCodec.FromWire(request.AdamParams, violations);
-        Reject("optim_step", violations);
+        var adam = TinkerParamsCodec.FromWire(request.AdamParams);
         return () => Json(TinkerResultCodec.ToWire(owners.Get(caller, request.ModelId).OptimStep(adam)), TinkerJson.Default.OptimStepResponse);
     });
 

@@ -72,7 +72,7 @@ public sealed record AdamParams
     /// <summary>Decoupled weight decay.</summary>
     public double WeightDecay { get; init; }
 
-    /// <summary>Gradient clipping by global norm; 0 turns it off (the engine has none: anything else is refused).</summary>
+    /// <summary>Gradient clipping by global norm; 0 turns it off.</summary>
     public double GradClipNorm { get; init; }
 }
 

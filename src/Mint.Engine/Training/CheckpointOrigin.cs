@@ -10,11 +10,11 @@ namespace Mint.Engine.Training;
 /// <param name="BaseModel">The base model's name.</param>
 /// <param name="Lora">The adapters' configuration.</param>
 /// <param name="Step">Optimizer steps taken.</param>
-public sealed record CheckpointInfo(string BaseModel, LoraConfig Lora, long Step)
+public sealed record CheckpointOrigin(string BaseModel, LoraConfig Lora, long Step)
 {
     /// <summary>Reads the checkpoint in <paramref name="folder"/>.</summary>
     /// <exception cref="CheckpointException">When the folder holds no readable checkpoint.</exception>
-    public static CheckpointInfo Read(string folder)
+    public static CheckpointOrigin Read(string folder)
     {
         var checkpoint = SessionCheckpoint.Load(folder);
         foreach (var tensor in checkpoint.Adapters.Values.Concat(checkpoint.Optimizer.Values))
@@ -22,6 +22,6 @@ public sealed record CheckpointInfo(string BaseModel, LoraConfig Lora, long Step
             tensor.Dispose();
         }
 
-        return new CheckpointInfo(checkpoint.BaseModel, checkpoint.Lora, checkpoint.Step);
+        return new CheckpointOrigin(checkpoint.BaseModel, checkpoint.Lora, checkpoint.Step);
     }
 }
