@@ -23,14 +23,24 @@ internal static class CustomLossPass
         LossComputeOptions? options,
         CancellationToken cancellationToken)
     {
-        loss.Validate(data);
+        await CompleteReport.ValidateAsync(transport, sessionId, data, loss, cancellationToken).ConfigureAwait(false);
         if (options?.Device is { } device)
         {
             // A device this process cannot use fails here, before the forward pass is sent.
             ComputeDevice.Check(device, nameof(LossComputeOptions.Device));
         }
 
-        var forward = await transport.ForwardAsync(sessionId, data.Select(TargetsOnly).ToList(), cancellationToken).ConfigureAwait(false);
+        ForwardResult forward;
+        try
+        {
+            forward = await transport.ForwardAsync(sessionId, data.Select(TargetsOnly).ToList(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (BatchValidationException error)
+        {
+            // The forward pass is this loss's first step: its model-side rejections are the loss's.
+            throw CompleteReport.ForLoss(error, loss);
+        }
+
         var gradient = loss.ComputeGradient(data, forward.Logprobs, options);
         var weighted = data.Select((datum, index) => Weighted(datum, gradient.LogprobGradients[index])).ToList();
         var pass = await transport.ForwardBackwardAsync(sessionId, weighted, LossFn.CrossEntropy, cancellationToken).ConfigureAwait(false);

@@ -82,6 +82,28 @@ public sealed class ServiceClient : IAsyncDisposable
         return new TrainingClient(Transport, sessionId);
     }
 
+    /// <summary>
+    /// Opens a fresh session and loads checkpoint <paramref name="checkpointName"/> into it: how
+    /// training resumes after its session is gone (sessions live in the engine's memory, so a server
+    /// restart loses them; checkpoints stay). <paramref name="lora"/> must be the config the
+    /// checkpoint was trained with, or the load is refused with a <c>CheckpointException</c>
+    /// naming the difference; on any failure the new session is closed again.
+    /// </summary>
+    public async Task<TrainingClient> ResumeFromCheckpointAsync(string checkpointName, LoraConfig lora, CancellationToken cancellationToken = default)
+    {
+        var training = await CreateLoraTrainingClientAsync(lora, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await training.LoadStateAsync(checkpointName, cancellationToken).ConfigureAwait(false);
+            return training;
+        }
+        catch
+        {
+            await training.CloseAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <inheritdoc />
     public ValueTask DisposeAsync() => Transport.DisposeAsync();
 
@@ -104,6 +126,7 @@ public sealed class ServiceClient : IAsyncDisposable
             {
                 ServerUrl = options.ServerUrl,
                 ApiKey = options.ApiKey ?? Environment.GetEnvironmentVariable(ServiceClientOptions.ApiKeyVariable),
+                Retry = options.Retry,
             });
         }
 

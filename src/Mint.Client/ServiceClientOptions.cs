@@ -1,4 +1,5 @@
 using System;
+using Mint.Client.Transport;
 using Mint.Engine.Compute;
 
 namespace Mint.Client;
@@ -41,4 +42,7 @@ public sealed record ServiceClientOptions
     /// TF32, activation checkpointing. For a server, use its <c>--device</c>/<c>--dtype</c> options.
     /// </summary>
     public EngineOptions Engine { get; init; } = EngineOptions.Default;
+
+    /// <summary>How calls to a server that refused them for a full queue are retried (see <see cref="RetryPolicy"/>).</summary>
+    public RetryPolicy Retry { get; init; } = RetryPolicy.Default;
 }

@@ -63,12 +63,13 @@ public sealed class TrainingClient
 
     /// <summary>
     /// Runs a built-in loss inside the engine's forward/backward pass; gradients accumulate until
-    /// <see cref="OptimStepAsync"/>. The batch is validated here first against the loss's contract.
+    /// <see cref="OptimStepAsync"/>. The batch is validated here first against the loss's contract;
+    /// a rejection names every contract and model-side problem at once.
     /// </summary>
-    public Task<ForwardBackwardResult> ForwardBackwardAsync(IReadOnlyList<Datum> data, LossFn lossFn, CancellationToken cancellationToken = default)
+    public async Task<ForwardBackwardResult> ForwardBackwardAsync(IReadOnlyList<Datum> data, LossFn lossFn, CancellationToken cancellationToken = default)
     {
-        lossFn.Definition.Validate(data);
-        return transport.ForwardBackwardAsync(SessionId, data, lossFn, cancellationToken);
+        await CompleteReport.ValidateAsync(transport, SessionId, data, lossFn.Definition, cancellationToken).ConfigureAwait(false);
+        return await transport.ForwardBackwardAsync(SessionId, data, lossFn, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

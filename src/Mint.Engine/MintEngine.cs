@@ -2,8 +2,9 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
-using System.Threading;
+using System.Security.Cryptography;
 using Mint.Dsl;
+using Mint.Engine.Admission;
 using Mint.Engine.Compute;
 using Mint.Engine.Model;
 using TorchSharp;
@@ -19,15 +20,18 @@ namespace Mint.Engine;
 public sealed class MintEngine : IDisposable
 {
     private readonly ConcurrentDictionary<string, TrainingSession> sessions = new();
-    private int created;
+    private readonly object creating = new();
 
     /// <summary>
-    /// Hosts <paramref name="model"/>; the engine disposes it. <paramref name="options"/> must name the
+    /// Hosts <paramref name="model"/> under <paramref name="limits"/> (the defaults when null); the engine
+    /// disposes the model. <paramref name="options"/> must name the
     /// device and precision the model was loaded with (or leave the device unset); a mismatch is an
     /// <see cref="ArgumentException"/> naming both.
     /// </summary>
-    public MintEngine(PretrainedModel model, EngineOptions? options = null)
+    public MintEngine(PretrainedModel model, EngineOptions? options = null, EngineLimits? limits = null)
     {
+        limits ??= EngineLimits.Default;
+        limits.Check();
         options ??= EngineOptions.Default with { Device = model.Weights.Device, Precision = PrecisionOf(model) };
         options.Check();
         var device = model.Weights.Device;
@@ -48,14 +52,16 @@ public sealed class MintEngine : IDisposable
         }
 
         Model = model;
+        Limits = limits;
         Options = options with { Device = device };
     }
 
-    /// <summary>Loads the model folder <paramref name="folder"/> onto the device and in the precision of <paramref name="options"/>, and hosts it.</summary>
-    public static MintEngine Load(string folder, EngineOptions options)
+    /// <summary>Loads the model folder <paramref name="folder"/> onto the device and in the precision of <paramref name="options"/>, and hosts it under <paramref name="limits"/>.</summary>
+    public static MintEngine Load(string folder, EngineOptions options, EngineLimits? limits = null)
     {
         options.Check();
-        return new MintEngine(PretrainedModel.Load(folder, options.Device, options.Precision), options);
+        (limits ?? EngineLimits.Default).Check();
+        return new MintEngine(PretrainedModel.Load(folder, options.Device, options.Precision), options, limits);
     }
 
     /// <summary>The base model.</summary>
@@ -64,17 +70,37 @@ public sealed class MintEngine : IDisposable
     /// <summary>How the engine computes.</summary>
     public EngineOptions Options { get; }
 
+    /// <summary>What one request may make the engine allocate.</summary>
+    public EngineLimits Limits { get; }
+
     /// <summary>The ids of the open sessions.</summary>
     public IReadOnlyList<string> SessionIds => sessions.Keys.Order(StringComparer.Ordinal).ToList();
 
     /// <summary>Opens a session with fresh LoRA adapters.</summary>
+    /// <exception cref="BatchValidationException">The LoRA config is invalid or over <see cref="EngineLimits.MaxLoraRank"/>.</exception>
+    /// <exception cref="SessionLimitException"><see cref="EngineLimits.MaxSessions"/> sessions are open.</exception>
     public TrainingSession CreateSession(LoraConfig lora)
     {
-        lora.Check();
-        var id = $"session-{Interlocked.Increment(ref created)}-{Guid.NewGuid():N}";
-        var session = new TrainingSession(id, Model, lora, Options);
-        sessions[id] = session;
-        return session;
+        ArgumentNullException.ThrowIfNull(lora);
+        var problems = Limits.CheckLora(lora, Model.Config);
+        if (problems.Count > 0)
+        {
+            throw new BatchValidationException(LoraConfig.Operation, problems);
+        }
+
+        lock (creating)
+        {
+            if (sessions.Count >= Limits.MaxSessions)
+            {
+                throw new SessionLimitException($"The engine already holds {sessions.Count} sessions, the limit max_sessions; close one first.");
+            }
+
+            // Random, so an id tells nobody how many sessions exist or when this one was made.
+            var id = "session-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            var session = new TrainingSession(id, Model, lora, Options, Limits);
+            sessions[id] = session;
+            return session;
+        }
     }
 
     /// <summary>

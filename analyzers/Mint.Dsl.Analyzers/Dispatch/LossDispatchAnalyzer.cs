@@ -99,8 +99,11 @@ public sealed class LossDispatchAnalyzer : DiagnosticAnalyzer
 
         // BuiltinLosses.PpoLoss, possibly with config bound: BuiltinLosses.PpoLoss.With(…) / .WithConfig(…).
         var root = TrainingClientCalls.WithoutImplicitConversions(argument.Value);
-        while (root is IInvocationOperation { TargetMethod.Name: "With" or "WithConfig", Instance: { } receiver })
+        IInvocationOperation? binding = null;
+        while (root is IInvocationOperation { TargetMethod.Name: "With" or "WithConfig", Instance: { } receiver } bound)
         {
+            // The outermost With/WithConfig decides the config (each replaces what came before).
+            binding ??= bound;
             root = TrainingClientCalls.WithoutImplicitConversions(receiver);
         }
 
@@ -118,9 +121,7 @@ public sealed class LossDispatchAnalyzer : DiagnosticAnalyzer
 
         var isMethod = selector is IMethodSymbol;
         var needsArguments = selector is IMethodSymbol selectorMethod && selectorMethod.Parameters.Any(parameter => !parameter.IsOptional);
-        var suggestion = "LossFn." + selector.Name + (selector is IMethodSymbol method
-            ? "(" + string.Join(", ", method.Parameters.Where(parameter => !parameter.IsOptional).Select(parameter => parameter.Name + ": …")) + ")"
-            : string.Empty);
+        var suggestion = Suggestion(selector, binding, builtin.Key);
         var properties = ImmutableDictionary<string, string?>.Empty
             .Add(LossFnMemberProperty, selector.Name)
             .Add(LossFnIsMethodProperty, isMethod ? "true" : "false")
@@ -133,6 +134,25 @@ public sealed class LossDispatchAnalyzer : DiagnosticAnalyzer
             argument.Value.Syntax.ToString(),
             builtin.Key,
             suggestion));
+    }
+
+    /// <summary>
+    /// The <c>LossFn</c> call to use instead, keeping the caller's config: <c>.With(args)</c> becomes
+    /// <c>LossFn.X(args)</c>, <c>.WithConfig(config)</c> becomes <c>LossFn.FromName("x", config)</c>.
+    /// </summary>
+    private static string Suggestion(ISymbol selector, IInvocationOperation? binding, string builtinName)
+    {
+        if (binding?.Syntax is InvocationExpressionSyntax bound)
+        {
+            var arguments = bound.ArgumentList.Arguments.ToString();
+            return binding.TargetMethod.Name == "WithConfig"
+                ? $"LossFn.FromName(\"{builtinName}\", {arguments})"
+                : $"LossFn.{selector.Name}({arguments})";
+        }
+
+        return "LossFn." + selector.Name + (selector is IMethodSymbol method
+            ? "(" + string.Join(", ", method.Parameters.Where(parameter => !parameter.IsOptional).Select(parameter => parameter.Name + ": …")) + ")"
+            : string.Empty);
     }
 
     private static string? InvokedName(InvocationExpressionSyntax invocation) => invocation.Expression switch

@@ -125,6 +125,11 @@ internal static class DiagnosticDescriptors
         "Invalid loss term or metric name",
         "{0} name '{1}' in loss method '{2}' {3}; LossResult would throw when the loss runs, so give it another name");
 
+    public static readonly DiagnosticDescriptor InvalidConfigRange = Error(
+        "MINT030",
+        "Config range or order cannot hold",
+        "Loss method '{0}': {1}; fix the [LossConfig] bounds, the [LossConfigOrder] names or the defaults");
+
     private static DiagnosticDescriptor Error(string id, string title, string message, params string[] tags) =>
         Create(id, title, message, DiagnosticSeverity.Error, tags);
 

@@ -161,7 +161,23 @@ internal static class LossEmitter
                 "int" or "long" => "Integer",
                 _ => "Number",
             };
-            writer.Line($"        new {Runtime}.LossConfigSpec({Literal(parameter.Key)}, {Runtime}.LossConfigType.{kind}, DefaultValue: {parameter.DefaultLiteral ?? "null"}),");
+            var range = (parameter.MinLiteral is null ? string.Empty : $", Min: {parameter.MinLiteral}")
+                + (parameter.MaxLiteral is null ? string.Empty : $", Max: {parameter.MaxLiteral}");
+            writer.Line($"        new {Runtime}.LossConfigSpec({Literal(parameter.Key)}, {Runtime}.LossConfigType.{kind}, DefaultValue: {parameter.DefaultLiteral ?? "null"}{range}),");
+        }
+
+        if (model.ConfigOrders.Count == 0)
+        {
+            writer.Line("    });");
+            return;
+        }
+
+        writer.Line("    },");
+        writer.Line("    configOrders: new string[][]");
+        writer.Line("    {");
+        foreach (var order in model.ConfigOrders)
+        {
+            writer.Line($"        new[] {{ {string.Join(", ", order.Keys.Select(Literal))} }},");
         }
 
         writer.Line("    });");

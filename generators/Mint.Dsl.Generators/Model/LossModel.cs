@@ -28,7 +28,18 @@ internal sealed record LossParameter(
     bool IsPair,
     string DType,
     string ClrType,
-    string? DefaultLiteral);
+    string? DefaultLiteral)
+{
+    /// <summary>For config: the smallest accepted value as a C# double literal, or null when unbounded.</summary>
+    public string? MinLiteral { get; init; }
+
+    /// <summary>For config: the largest accepted value as a C# double literal, or null when unbounded.</summary>
+    public string? MaxLiteral { get; init; }
+}
+
+/// <summary>Config keys whose values must not decrease in this order (<c>[LossConfigOrder]</c>).</summary>
+/// <param name="Keys">The config keys, smallest first.</param>
+internal sealed record ConfigOrder(EquatableArray<string> Keys);
 
 /// <summary>A type that contains the loss method, outermost first.</summary>
 /// <param name="Keyword">The declaration keyword with <c>static</c> when the type is static.</param>
@@ -48,6 +59,9 @@ internal sealed record LossModel(
     string LossName,
     EquatableArray<LossParameter> Parameters)
 {
+    /// <summary>The declared orders between config values.</summary>
+    public EquatableArray<ConfigOrder> ConfigOrders { get; init; } = EquatableArray<ConfigOrder>.Empty;
+
     /// <summary>
     /// The static property users pass to <c>ForwardBackwardCustomAsync</c>: <c>Dpo</c> → <c>DpoLoss</c>;
     /// a method already named <c>DpoLoss</c> gets <c>DpoLossFn</c>, since the method holds its own name.

@@ -14,7 +14,7 @@ namespace Mint.Dsl.Generators.Parsing;
 /// Turns a <c>[Loss]</c> method into a <see cref="LossModel"/> and the diagnostics found on the way.
 /// The only stage that reads symbols; everything after it works on plain values.
 /// </summary>
-internal static class LossParser
+internal static partial class LossParser
 {
     private const string TensorMetadataName = "TorchSharp.torch+Tensor";
     private const string PairMetadataName = "Mint.Dsl.Pair`1";
@@ -51,15 +51,19 @@ internal static class LossParser
         CheckShape(method, syntax, compilation, diagnostics);
         var containingTypes = ReadContainingTypes(method, syntax, diagnostics);
         var parameters = ReadParameters(method, syntax, compilation, diagnostics, cancellationToken);
+        var orders = parameters is null ? null : ReadConfigOrders(method, parameters, diagnostics);
 
-        return diagnostics.Count > before || containingTypes is null || parameters is null
+        return diagnostics.Count > before || containingTypes is null || parameters is null || orders is null
             ? null
             : new LossModel(
                 method.ContainingNamespace.IsGlobalNamespace ? string.Empty : method.ContainingNamespace.ToDisplayString(),
                 containingTypes.ToEquatableArray(),
                 method.Name,
                 LossName(method, lossAttribute),
-                parameters.ToEquatableArray());
+                parameters.ToEquatableArray())
+            {
+                ConfigOrders = orders.ToEquatableArray(),
+            };
     }
 
     /// <summary>The name in <c>[Loss("…")]</c>, or the method's name when the attribute gives none.</summary>
@@ -151,6 +155,13 @@ internal static class LossParser
             if (read is null)
             {
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedParameterType, location, parameter.Name, method.Name, parameter.Type.ToDisplayString()));
+                valid = false;
+                continue;
+            }
+
+            read = WithRange(method, parameter, location, read, diagnostics);
+            if (read is null)
+            {
                 valid = false;
                 continue;
             }

@@ -1,5 +1,6 @@
 using System;
 using Grpc.Core;
+using Mint.Engine.Admission;
 using Mint.Engine.Training;
 using Mint.Protocol.Errors;
 using V1 = Mint.Protocol.V1;
@@ -26,6 +27,8 @@ internal static class GrpcErrors
                 return new CheckpointException(detail.Message);
             case V1.ErrorKind.QueueFull:
                 return new ServerOverloadedException(detail.Message, error);
+            case V1.ErrorKind.SessionLimit:
+                return new SessionLimitException(detail.Message);
         }
 
         var message = string.IsNullOrEmpty(error.Status.Detail) ? $"The call failed with {error.StatusCode}." : error.Status.Detail;

@@ -21,13 +21,15 @@ namespace Mint.Client.Transport;
 /// surface as the exceptions the embedded engine throws (<see cref="BatchValidationException"/>,
 /// <see cref="Mint.Engine.Training.SessionNotFoundException"/>, <see cref="Mint.Engine.Training.CheckpointException"/>)
 /// or as <see cref="MintServerException"/> subclasses; a cancelled call throws
-/// <see cref="OperationCanceledException"/>. Thread-safe: calls may run concurrently.
+/// <see cref="OperationCanceledException"/>. A call refused because the server's queue was full is
+/// retried with backoff as <see cref="GrpcTransportOptions.Retry"/> says. Thread-safe: calls may run concurrently.
 /// </summary>
 public sealed class GrpcTransport : ITrainingTransport
 {
     private readonly GrpcChannel channel;
     private readonly V1.Training.TrainingClient client;
     private readonly Metadata headers = [];
+    private readonly RetryPolicy retry;
 
     // Registered loss ids by session and graph (graphs are one instance per generated loss type).
     private readonly ConcurrentDictionary<(string SessionId, LossGraph Graph), string> registered = new();
@@ -43,6 +45,8 @@ public sealed class GrpcTransport : ITrainingTransport
     public GrpcTransport(GrpcTransportOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Retry.Check();
+        retry = options.Retry;
         channel = GrpcChannel.ForAddress(options.ServerUrl, new GrpcChannelOptions
         {
             MaxReceiveMessageSize = options.MaxMessageBytes,
@@ -79,7 +83,12 @@ public sealed class GrpcTransport : ITrainingTransport
     public async Task<string> CreateSessionAsync(LoraConfig lora, CancellationToken cancellationToken)
     {
         // The engine's own check, so a bad config fails here exactly as it does in-process.
-        lora.Check();
+        var problems = lora.Check();
+        if (problems.Count > 0)
+        {
+            throw new BatchValidationException(LoraConfig.Operation, problems);
+        }
+
         return await Call(
             options => client.CreateSessionAsync(new V1.CreateSessionRequest { Lora = ParamsCodec.ToWire(lora) }, options),
             response => response.SessionId,
@@ -255,16 +264,19 @@ public sealed class GrpcTransport : ITrainingTransport
         Func<TResponse, TResult> read,
         CancellationToken cancellationToken)
     {
-        TResponse response;
-        try
-        {
-            response = await call(new CallOptions(headers, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        }
-        catch (RpcException error)
-        {
-            throw GrpcErrors.ToException(error);
-        }
-
+        var response = await retry.RunAsync(
+            async () =>
+            {
+                try
+                {
+                    return await call(new CallOptions(headers, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                }
+                catch (RpcException error)
+                {
+                    throw GrpcErrors.ToException(error);
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
         return read(response);
     }
 }

@@ -21,4 +21,10 @@ public sealed record GrpcTransportOptions
     /// trust a private certificate authority or to go through a proxy. The transport disposes it.
     /// </summary>
     public HttpMessageHandler? HttpHandler { get; init; }
+
+    /// <summary>
+    /// How calls refused because the server's queue was full are retried (they never ran, so a retry
+    /// cannot apply anything twice); <see cref="RetryPolicy.Default"/> unless set, <see cref="RetryPolicy.None"/> to turn it off.
+    /// </summary>
+    public RetryPolicy Retry { get; init; } = RetryPolicy.Default;
 }

@@ -35,7 +35,9 @@ public sealed record LossInputSpec(string Key, TensorDType DType);
 /// <param name="Key">The config key.</param>
 /// <param name="Type">What kind of number it holds.</param>
 /// <param name="DefaultValue">The value used when the caller gives none.</param>
-public sealed record LossConfigSpec(string Key, LossConfigType Type, double? DefaultValue)
+/// <param name="Min">The smallest value accepted (inclusive), or null when unbounded below.</param>
+/// <param name="Max">The largest value accepted (inclusive), or null when unbounded above.</param>
+public sealed record LossConfigSpec(string Key, LossConfigType Type, double? DefaultValue, double? Min = null, double? Max = null)
 {
     /// <summary>True when the caller must give a value.</summary>
     public bool IsRequired => DefaultValue is null;
@@ -49,12 +51,18 @@ public sealed record LossConfigSpec(string Key, LossConfigType Type, double? Def
 public sealed class LossContract
 {
     /// <summary>Creates a contract (normally emitted by the generator).</summary>
-    public LossContract(string name, BatchLayout layout, IReadOnlyList<LossInputSpec> inputs, IReadOnlyList<LossConfigSpec> config)
+    public LossContract(
+        string name,
+        BatchLayout layout,
+        IReadOnlyList<LossInputSpec> inputs,
+        IReadOnlyList<LossConfigSpec> config,
+        IReadOnlyList<IReadOnlyList<string>>? configOrders = null)
     {
         Name = name;
         Layout = layout;
         Inputs = inputs;
         Config = config;
+        ConfigOrders = configOrders ?? [];
     }
 
     /// <summary>The loss's name.</summary>
@@ -68,6 +76,12 @@ public sealed class LossContract
 
     /// <summary>The <c>loss_fn_config</c> entries, in signature order.</summary>
     public IReadOnlyList<LossConfigSpec> Config { get; }
+
+    /// <summary>
+    /// Relations between config values: each list holds config keys whose values must not decrease
+    /// in that order (<c>[clip_low_threshold, clip_high_threshold]</c> means low ≤ high).
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<string>> ConfigOrders { get; }
 
     /// <summary>The spec of input <paramref name="key"/>, or null when the loss does not read it.</summary>
     public LossInputSpec? FindInput(string key) => Inputs.FirstOrDefault(input => input.Key == key);

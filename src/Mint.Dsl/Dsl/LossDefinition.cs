@@ -18,21 +18,18 @@ public abstract class LossDefinition
     private readonly List<BatchViolation> configViolations;
 
     /// <summary>
-    /// Binds <paramref name="given"/> over the contract's defaults. Unknown keys and bad values are
-    /// rejected at once; a missing required key is reported by <see cref="Validate"/> with the batch.
+    /// Binds <paramref name="given"/> over the contract's defaults. Unknown keys, bad values, values
+    /// outside their declared range and broken declared orders are rejected at once, all in one
+    /// report; a missing required key is reported by <see cref="Validate"/> with the batch.
     /// </summary>
     protected LossDefinition(LossContract contract, IReadOnlyDictionary<string, double>? given)
     {
         Contract = contract;
         given ??= new Dictionary<string, double>();
-        var unknown = given.Keys.Where(key => contract.Config.All(spec => spec.Key != key)).ToList();
-        if (unknown.Count > 0)
-        {
-            var accepted = contract.Config.Count == 0 ? "none" : string.Join(", ", contract.Config.Select(spec => spec.Key));
-            throw new BatchValidationException(BatchValidationException.ForLoss(contract.Name), unknown
-                .Select(key => new BatchViolation(null, key, $"'{contract.Name}' has no such config; it accepts: {accepted}."))
-                .ToList());
-        }
+        var accepted = contract.Config.Count == 0 ? "none" : string.Join(", ", contract.Config.Select(spec => spec.Key));
+        var rejected = given.Keys.Where(key => contract.Config.All(spec => spec.Key != key))
+            .Select(key => new BatchViolation(null, key, $"'{contract.Name}' has no such config; it accepts: {accepted}."))
+            .ToList();
 
         config = [];
         configViolations = [];
@@ -40,7 +37,11 @@ public abstract class LossDefinition
         {
             if (given.TryGetValue(spec.Key, out var value))
             {
-                CheckConfigValue(spec, value);
+                if (ConfigValueProblem(spec, value) is string problem)
+                {
+                    rejected.Add(new(null, spec.Key, problem));
+                }
+
                 config[spec.Key] = value;
             }
             else if (spec.DefaultValue is double defaultValue)
@@ -51,6 +52,16 @@ public abstract class LossDefinition
             {
                 configViolations.Add(new(null, spec.Key, "required and has no default; give it a value."));
             }
+        }
+
+        if (rejected.Count == 0)
+        {
+            rejected.AddRange(OrderViolations(contract, config));
+        }
+
+        if (rejected.Count > 0)
+        {
+            throw new BatchValidationException(BatchValidationException.ForLoss(contract.Name), rejected);
         }
     }
 
@@ -176,18 +187,31 @@ public abstract class LossDefinition
         ? value
         : throw new BatchValidationException(BatchValidationException.ForLoss(Name), [new(null, key, "required and has no default; give it a value.")]);
 
-    private void CheckConfigValue(LossConfigSpec spec, double value)
+    private static string? ConfigValueProblem(LossConfigSpec spec, double value) => spec.Type switch
     {
-        string? problem = spec.Type switch
+        _ when !double.IsFinite(value) => FormattableString.Invariant($"is {value}; it must be finite."),
+        LossConfigType.Integer when value != Math.Floor(value) => FormattableString.Invariant($"is {value}; it must be a whole number."),
+        LossConfigType.Boolean when value is not (0 or 1) => FormattableString.Invariant($"is {value}; a boolean config is 0 or 1."),
+        _ when value < spec.Min => FormattableString.Invariant($"is {value}; it must be ≥ {spec.Min}."),
+        _ when value > spec.Max => FormattableString.Invariant($"is {value}; it must be ≤ {spec.Max}."),
+        _ => null,
+    };
+
+    /// <summary>Each declared order (<see cref="LossContract.ConfigOrders"/>) that the bound values break; keys without a value yet are skipped.</summary>
+    private static IEnumerable<BatchViolation> OrderViolations(LossContract contract, Dictionary<string, double> bound)
+    {
+        foreach (var order in contract.ConfigOrders)
         {
-            _ when !double.IsFinite(value) => FormattableString.Invariant($"is {value}; it must be finite."),
-            LossConfigType.Integer when value != Math.Floor(value) => FormattableString.Invariant($"is {value}; it must be a whole number."),
-            LossConfigType.Boolean when value is not (0 or 1) => FormattableString.Invariant($"is {value}; a boolean config is 0 or 1."),
-            _ => null,
-        };
-        if (problem is not null)
-        {
-            throw new BatchValidationException(BatchValidationException.ForLoss(Contract.Name), [new(null, spec.Key, problem)]);
+            var present = order.Where(bound.ContainsKey).ToList();
+            for (var index = 0; index + 1 < present.Count; index++)
+            {
+                var (low, high) = (present[index], present[index + 1]);
+                if (bound[low] > bound[high])
+                {
+                    yield return new(null, low, FormattableString.Invariant(
+                        $"is {bound[low]}, above {high} ({bound[high]}); it must be ≤ {high}."));
+                }
+            }
         }
     }
 

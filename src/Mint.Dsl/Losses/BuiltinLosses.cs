@@ -28,12 +28,13 @@ public static partial class BuiltinLosses
 
     /// <summary>Proximal policy optimisation: the pessimistic minimum of the plain and the clipped objective.</summary>
     [Loss("ppo")]
+    [LossConfigOrder(nameof(clipLowThreshold), nameof(clipHighThreshold))]
     public static LossResult Ppo(
         Tensor targetLogprobs,
         [LossInput("logprobs")] Tensor samplingLogprobs,
         Tensor advantages,
-        double clipLowThreshold = 0.8,
-        double clipHighThreshold = 1.2)
+        [LossConfig(Min = 0)] double clipLowThreshold = 0.8,
+        [LossConfig(Min = 0)] double clipHighThreshold = 1.2)
     {
         var ratio = (targetLogprobs - samplingLogprobs).exp();
         var clipped = ratio.clamp(clipLowThreshold, clipHighThreshold);
@@ -42,12 +43,13 @@ public static partial class BuiltinLosses
 
     /// <summary>Clipped importance-sampling policy optimisation: the clipped ratio weighs a plain policy gradient.</summary>
     [Loss("cispo")]
+    [LossConfigOrder(nameof(clipLowThreshold), nameof(clipHighThreshold))]
     public static LossResult Cispo(
         Tensor targetLogprobs,
         [LossInput("logprobs")] Tensor samplingLogprobs,
         Tensor advantages,
-        double clipLowThreshold = 0.0,
-        double clipHighThreshold = 4.0)
+        [LossConfig(Min = 0)] double clipLowThreshold = 0.0,
+        [LossConfig(Min = 0)] double clipHighThreshold = 4.0)
     {
         var clipped = (targetLogprobs - samplingLogprobs).exp().clamp(clipLowThreshold, clipHighThreshold);
         return new(-(clipped.detach() * targetLogprobs * advantages).sum());
@@ -59,7 +61,7 @@ public static partial class BuiltinLosses
         Tensor targetLogprobs,
         [LossInput("logprobs")] Tensor samplingLogprobs,
         Tensor advantages,
-        double beta)
+        [LossConfig(Min = 0)] double beta)
     {
         var q = (targetLogprobs - samplingLogprobs).square();
         return new(-(targetLogprobs * advantages - 0.5 * beta * q).sum());

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Mint.Dsl;
 
@@ -64,10 +65,10 @@ public sealed class LossFn
         return new(builtin.WithConfig(config ?? new Dictionary<string, double>()));
     }
 
-    /// <inheritdoc />
+    /// <summary>The name and bound config as a call: <c>ppo(clip_low_threshold=0.8, clip_high_threshold=1.2)</c>.</summary>
     public override string ToString() => Config.Count == 0
         ? Name
-        : $"{Name}({string.Join(", ", Config)})";
+        : $"{Name}({string.Join(", ", Config.Select(entry => FormattableString.Invariant($"{entry.Key}={entry.Value}")))})";
 
     private static LossFn Bind(LossDefinition definition, params (string Key, double? Value)[] entries)
     {

@@ -16,17 +16,23 @@ public sealed record LoraConfig(int Rank = 8, double? Alpha = null, long Seed = 
     /// <summary>The resolved alpha.</summary>
     public double ResolvedAlpha => Alpha ?? Rank;
 
-    /// <summary>Throws when rank or alpha is out of range.</summary>
-    public void Check()
+    /// <summary>The operation name a rejected LoRA config is reported under.</summary>
+    public const string Operation = "create_session";
+
+    /// <summary>Every out-of-range field, as violations (empty when valid).</summary>
+    public IReadOnlyList<BatchViolation> Check()
     {
+        var problems = new List<BatchViolation>();
         if (Rank < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(Rank), Rank, "LoRA rank must be at least 1.");
+            problems.Add(new(null, "rank", $"is {Rank}; LoRA rank must be at least 1."));
         }
 
         if (!(ResolvedAlpha > 0) || !double.IsFinite(ResolvedAlpha))
         {
-            throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "LoRA alpha must be a positive finite number.");
+            problems.Add(new(null, "alpha", FormattableString.Invariant($"is {ResolvedAlpha}; LoRA alpha must be a positive finite number.")));
         }
+
+        return problems;
     }
 }

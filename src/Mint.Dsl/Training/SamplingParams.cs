@@ -8,7 +8,10 @@ public sealed record SamplingParams
     /// <summary>Most new tokens per sequence.</summary>
     public int MaxTokens { get; init; } = 16;
 
-    /// <summary>Softmax temperature; 0 picks the most likely token.</summary>
+    /// <summary>The smallest positive <see cref="Temperature"/>: below it, logits divided by the temperature overflow float32.</summary>
+    public const double MinPositiveTemperature = 1e-6;
+
+    /// <summary>Softmax temperature; 0 picks the most likely token, otherwise at least <see cref="MinPositiveTemperature"/>.</summary>
     public double Temperature { get; init; } = 1.0;
 
     /// <summary>Nucleus sampling: keep the smallest set of tokens whose probability reaches this (1 keeps all).</summary>
@@ -47,6 +50,11 @@ public sealed record SamplingParams
         if (!(Temperature >= 0) || double.IsInfinity(Temperature))
         {
             problems.Add(new(null, "temperature", System.FormattableString.Invariant($"is {Temperature}; it must be a finite number ≥ 0.")));
+        }
+        else if (Temperature > 0 && Temperature < MinPositiveTemperature)
+        {
+            problems.Add(new(null, "temperature", System.FormattableString.Invariant(
+                $"is {Temperature}; a positive temperature must be at least {MinPositiveTemperature} (scaled logits would overflow); use 0 for greedy sampling.")));
         }
 
         if (!(TopP > 0 && TopP <= 1))

@@ -21,7 +21,12 @@ public sealed class LoraAdapters : IDisposable
     /// <summary>Creates seeded adapters for every target projection of <paramref name="model"/> on <paramref name="device"/>.</summary>
     public LoraAdapters(ModelConfig model, LoraConfig config, Device device)
     {
-        config.Check();
+        var problems = config.Check();
+        if (problems.Count > 0)
+        {
+            throw new BatchValidationException(LoraConfig.Operation, problems);
+        }
+
         Config = config;
         var generator = new Generator((ulong)config.Seed);
         var targets = Targets(model).ToList();

@@ -12,10 +12,18 @@ namespace Mint.Engine.Training;
 /// </summary>
 public static partial class CheckpointNames
 {
+    /// <summary>The longest checkpoint name.</summary>
+    public const int MaxLength = 200;
+
     /// <summary>The folder for <paramref name="name"/> under <paramref name="root"/>; throws for names that could escape it.</summary>
     public static string Resolve(string root, string name)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 200 || !Allowed().IsMatch(name))
+        if (name?.Length > MaxLength)
+        {
+            throw new BatchValidationException("checkpoint", [new(null, "name", $"is {name.Length} characters; a checkpoint name has at most {MaxLength}.")]);
+        }
+
+        if (string.IsNullOrWhiteSpace(name) || !Allowed().IsMatch(name))
         {
             throw new BatchValidationException("checkpoint", [new(null, "name",
                 $"'{name}' is not a valid checkpoint name; use letters, digits, '.', '-' and '_', optionally in '/'-separated parts, with no part that is '.' or '..'.")]);

@@ -12,36 +12,9 @@ namespace Mint.Engine.Training;
 /// </summary>
 internal static class EngineBatch
 {
-    /// <summary>
-    /// Model-side violations: token ids outside the vocabulary, sequences longer than the context.
-    /// An empty batch and null datums are left to the contract check that runs beside this one.
-    /// </summary>
-    public static List<BatchViolation> Check(IReadOnlyList<Datum> data, ModelConfig config)
-    {
-        var check = new BatchValidator(data);
-        for (var index = 0; index < data.Count; index++)
-        {
-            var datum = data[index];
-            if (datum is null)
-            {
-                continue;
-            }
-
-            var length = datum.ModelInput.Length;
-            if (length > config.MaxPositionEmbeddings)
-            {
-                check.Report(index, null, $"{length} tokens exceed the model's context of {config.MaxPositionEmbeddings}.");
-            }
-
-            CheckIds(check, index, "model_input", datum.ModelInput.ToInts().Select(token => (long)token), config.VocabSize);
-            if (datum.LossFnInputs.TryGetValue("target_tokens", out var targets) && targets.DType == TensorDType.Int64)
-            {
-                CheckIds(check, index, "target_tokens", targets.ToInt64s(), config.VocabSize);
-            }
-        }
-
-        return check.Violations.ToList();
-    }
+    /// <summary>Model-side violations (<see cref="ModelBounds"/>) against <paramref name="config"/>.</summary>
+    public static List<BatchViolation> Check(IReadOnlyList<Datum> data, ModelConfig config) =>
+        ModelBounds.Check(data, config.VocabSize, config.MaxPositionEmbeddings);
 
     /// <summary>
     /// The contract of a forward pass, which has no loss to supply one: a non-empty batch whose
@@ -95,20 +68,5 @@ internal static class EngineBatch
         var flat = values.detach().cpu().to(ScalarType.Float32).data<float>().ToArray();
         var width = (int)values.shape[1];
         return data.Select((datum, row) => TensorData.FromSingles(flat.Skip(row * width).Take(datum.ModelInput.Length))).ToList();
-    }
-
-    private static void CheckIds(BatchValidator check, int index, string key, IEnumerable<long> ids, int vocabSize)
-    {
-        var position = 0;
-        foreach (var id in ids)
-        {
-            if (id < 0 || id >= vocabSize)
-            {
-                check.Report(index, key, $"token {id} at position {position} is outside the vocabulary (0–{vocabSize - 1}).");
-                return;
-            }
-
-            position++;
-        }
     }
 }

@@ -1,3 +1,5 @@
+using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -25,19 +27,24 @@ internal sealed record SessionCheckpoint(
     /// <summary>The file that marks a folder as a training checkpoint.</summary>
     public const string StateFile = "training_state.json";
 
-    public void Save(string folder)
+    /// <summary>
+    /// Writes the checkpoint to <paramref name="folder"/> atomically (<see cref="CheckpointFolder"/>):
+    /// a crash at any moment leaves the previous checkpoint there, or this one, never a mix.
+    /// </summary>
+    public void Save(string folder) => CheckpointFolder.Replace(folder, incoming =>
     {
-        Directory.CreateDirectory(folder);
-        Safetensors.SaveStateDict(Path.Combine(folder, AdaptersFile), Cpu(Adapters));
-        Safetensors.SaveStateDict(Path.Combine(folder, OptimizerFile), Cpu(Optimizer));
-        File.WriteAllText(Path.Combine(folder, StateFile), JsonSerializer.Serialize(new State(BaseModel, Lora.Rank, Lora.ResolvedAlpha, Lora.Seed, Step)));
-    }
+        Safetensors.SaveStateDict(Path.Combine(incoming, AdaptersFile), Cpu(Adapters));
+        Safetensors.SaveStateDict(Path.Combine(incoming, OptimizerFile), Cpu(Optimizer));
+        File.WriteAllText(Path.Combine(incoming, StateFile), JsonSerializer.Serialize(new State(BaseModel, Lora.Rank, Lora.ResolvedAlpha, Lora.Seed, Step)));
+    });
 
+    /// <summary>Reads the checkpoint at <paramref name="folder"/>; anything missing or damaged is a <see cref="CheckpointException"/> naming the file.</summary>
     public static SessionCheckpoint Load(string folder)
     {
+        var readable = CheckpointFolder.Readable(folder) ?? throw new CheckpointException($"Checkpoint {folder} does not exist.");
         foreach (var file in new[] { AdaptersFile, OptimizerFile, StateFile })
         {
-            if (!File.Exists(Path.Combine(folder, file)))
+            if (!File.Exists(Path.Combine(readable, file)))
             {
                 throw new CheckpointException($"Checkpoint {folder} has no {file}.");
             }
@@ -46,7 +53,7 @@ internal sealed record SessionCheckpoint(
         State state;
         try
         {
-            state = JsonSerializer.Deserialize<State>(File.ReadAllText(Path.Combine(folder, StateFile)))
+            state = JsonSerializer.Deserialize<State>(File.ReadAllText(Path.Combine(readable, StateFile)))
                 ?? throw new CheckpointException($"Checkpoint {folder}: {StateFile} is empty.");
         }
         catch (JsonException error)
@@ -54,12 +61,25 @@ internal sealed record SessionCheckpoint(
             throw new CheckpointException($"Checkpoint {folder}: {StateFile} is not valid JSON: {error.Message}");
         }
 
-        return new SessionCheckpoint(
-            state.BaseModel,
-            new LoraConfig(state.Rank, state.Alpha, state.Seed),
-            state.Step,
-            Safetensors.LoadStateDict(Path.Combine(folder, AdaptersFile)),
-            Safetensors.LoadStateDict(Path.Combine(folder, OptimizerFile)));
+        var adapters = Tensors(folder, readable, AdaptersFile);
+        try
+        {
+            return new SessionCheckpoint(
+                state.BaseModel,
+                new LoraConfig(state.Rank, state.Alpha, state.Seed),
+                state.Step,
+                adapters,
+                Tensors(folder, readable, OptimizerFile));
+        }
+        catch
+        {
+            foreach (var tensor in adapters.Values)
+            {
+                tensor.Dispose();
+            }
+
+            throw;
+        }
     }
 
     /// <summary>Names every tensor that is missing or misshapen against <paramref name="expected"/>.</summary>
@@ -69,6 +89,46 @@ internal sealed record SessionCheckpoint(
                 : tensor.shape.SequenceEqual(entry.Shape) ? null
                 : $"{entry.Name} is [{string.Join(", ", tensor.shape)}], expected [{string.Join(", ", entry.Shape)}]")
             .OfType<string>();
+
+    /// <summary>
+    /// The tensors of a safetensors file. The header's length is checked against the file first, so a
+    /// damaged file costs no allocation; anything the reader then rejects names the checkpoint and file.
+    /// </summary>
+    private static Dictionary<string, Tensor> Tensors(string folder, string readable, string file)
+    {
+        var path = Path.Combine(readable, file);
+        var length = new FileInfo(path).Length;
+        string? problem = null;
+        if (length < 8)
+        {
+            problem = $"it has {length} bytes, fewer than a safetensors header";
+        }
+        else
+        {
+            using var stream = File.OpenRead(path);
+            Span<byte> prefix = stackalloc byte[8];
+            stream.ReadExactly(prefix);
+            var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+            if (headerLength > (ulong)(length - 8))
+            {
+                problem = $"its header claims {headerLength} bytes but the file has {length - 8} after the length prefix (truncated?)";
+            }
+        }
+
+        if (problem is null)
+        {
+            try
+            {
+                return Safetensors.LoadStateDict(path);
+            }
+            catch (Exception error) when (error is not OutOfMemoryException)
+            {
+                problem = error.Message;
+            }
+        }
+
+        throw new CheckpointException($"Checkpoint {folder}: {file} is damaged: {problem}.");
+    }
 
     private static Dictionary<string, Tensor> Cpu(Dictionary<string, Tensor> tensors) =>
         tensors.ToDictionary(entry => entry.Key, entry => entry.Value.detach().cpu().contiguous());

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Mint.Dsl;
+using Mint.Engine.Admission;
 using Mint.Engine.Compute;
 using Mint.Engine.Model;
 using Mint.Engine.Sampling;
@@ -24,16 +25,19 @@ public sealed class TrainingSession : IDisposable
     private readonly DecoderModel model;
     private readonly List<(string Name, Parameter Parameter)> parameters;
     private readonly AdamW optimizer;
+    private readonly EngineLimits limits;
     private bool hasGradients;
 
     /// <summary>
     /// Creates a session with fresh adapters over <paramref name="baseModel"/>, on the weights' device;
-    /// <paramref name="options"/> say how it computes (activation checkpointing, log-prob chunks).
+    /// <paramref name="options"/> say how it computes (activation checkpointing, log-prob chunks);
+    /// its requests are bounded by <paramref name="limits"/> (the defaults when null).
     /// </summary>
-    public TrainingSession(string id, PretrainedModel baseModel, LoraConfig lora, EngineOptions? options = null)
+    public TrainingSession(string id, PretrainedModel baseModel, LoraConfig lora, EngineOptions? options = null, EngineLimits? limits = null)
     {
         Id = id;
         this.baseModel = baseModel;
+        this.limits = limits ?? EngineLimits.Default;
         adapters = new LoraAdapters(baseModel.Config, lora, baseModel.Weights.Device);
         model = new DecoderModel(baseModel.Weights, adapters, options);
         parameters = adapters.Parameters().ToList();
@@ -63,6 +67,7 @@ public sealed class TrainingSession : IDisposable
     {
         lock (gate)
         {
+            Reject("forward", limits.CheckBatch(data));
             var violations = EngineBatch.Check(data, model.Config);
             violations.AddRange(EngineBatch.CheckTargets(data));
             violations.AddRange(options?.Check(model.Config.VocabSize) ?? []);
@@ -94,6 +99,7 @@ public sealed class TrainingSession : IDisposable
         ArgumentNullException.ThrowIfNull(loss);
         lock (gate)
         {
+            Reject(BatchValidationException.ForLoss(loss.Name), limits.CheckBatch(data));
             var violations = EngineBatch.Check(data, model.Config);
             try
             {
@@ -157,13 +163,14 @@ public sealed class TrainingSession : IDisposable
     {
         lock (gate)
         {
+            var tokens = prompt.ToInts();
             var violations = parameters.Check().ToList();
             if (count < 1)
             {
                 violations.Add(new BatchViolation(null, "num_samples", $"is {count}; ask for at least 1 sample."));
             }
 
-            var tokens = prompt.ToInts();
+            violations.AddRange(limits.CheckSample(tokens.Length, count, parameters.MaxTokens));
             if (tokens.Length == 0)
             {
                 violations.Add(new BatchViolation(null, "prompt", "the prompt has no tokens."));
@@ -175,7 +182,7 @@ public sealed class TrainingSession : IDisposable
                 violations.Add(new BatchViolation(null, "prompt", $"token {tokens[outside]} at position {outside} is outside the vocabulary (0–{model.Config.VocabSize - 1})."));
             }
 
-            if (tokens.Length + parameters.MaxTokens > model.Config.MaxPositionEmbeddings)
+            if ((long)tokens.Length + parameters.MaxTokens > model.Config.MaxPositionEmbeddings)
             {
                 violations.Add(new BatchViolation(null, "max_tokens",
                     $"the prompt ({tokens.Length} tokens) plus {parameters.MaxTokens} new tokens exceed the model's context of {model.Config.MaxPositionEmbeddings}."));

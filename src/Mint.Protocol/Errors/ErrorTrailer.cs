@@ -37,18 +37,28 @@ public static class ErrorTrailer
         }
     }
 
-    /// <summary>The error for a rejected batch, config or request.</summary>
+    /// <summary>The longest message the trailer carries; longer ones are cut.</summary>
+    public const int MaxMessageLength = 16 * 1024;
+
+    /// <summary>The longest key or reason the trailer carries (a key is the client's own text); longer ones are cut.</summary>
+    public const int MaxFieldLength = 1024;
+
+    /// <summary>
+    /// The error for a rejected batch, config or request: the first <see cref="BatchValidationException.MaxListed"/>
+    /// violations and the total count, so the trailer stays small however bad the batch.
+    /// </summary>
     public static V1.MintError FromValidation(BatchValidationException error)
     {
         var wire = new V1.MintError
         {
             Kind = V1.ErrorKind.BatchValidation,
-            Message = error.Message,
-            Operation = error.Operation,
+            Message = Cut(error.Message, MaxMessageLength),
+            Operation = Cut(error.Operation, MaxFieldLength),
+            TotalViolations = error.TotalCount,
         };
-        foreach (var violation in error.Violations)
+        foreach (var violation in error.Violations.Take(BatchValidationException.MaxListed))
         {
-            var encoded = new V1.Violation { Reason = violation.Reason };
+            var encoded = new V1.Violation { Reason = Cut(violation.Reason, MaxFieldLength) };
             if (violation.DatumIndex is int index)
             {
                 encoded.DatumIndex = index;
@@ -56,7 +66,7 @@ public static class ErrorTrailer
 
             if (violation.Key is string key)
             {
-                encoded.Key = key;
+                encoded.Key = Cut(key, MaxFieldLength);
             }
 
             wire.Violations.Add(encoded);
@@ -73,5 +83,9 @@ public static class ErrorTrailer
                 violation.HasDatumIndex ? violation.DatumIndex : null,
                 violation.HasKey ? violation.Key : null,
                 violation.Reason))
-            .ToList());
+            .ToList(),
+        error.TotalViolations);
+
+    /// <summary><paramref name="text"/>, cut to <paramref name="maxLength"/> characters.</summary>
+    public static string Cut(string text, int maxLength) => text.Length <= maxLength ? text : text[..maxLength] + " …";
 }

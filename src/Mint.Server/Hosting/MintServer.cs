@@ -69,13 +69,19 @@ public sealed class MintServer : IAsyncDisposable
     /// <exception cref="ModelLoadException">When the model folder cannot be loaded.</exception>
     public static async Task<MintServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
+        TorchNative.EnsureLoaded();
+        if (options.MaxSessionsPerKey < 1 || options.MaxHeaderBytes < 1024)
+        {
+            throw new ArgumentException("MaxSessionsPerKey must be at least 1 and MaxHeaderBytes at least 1024.", nameof(options));
+        }
+
         var engine = MintEngine.Load(options.ModelPath, new EngineOptions
         {
             Device = ComputeDevice.Parse(options.Device, "--device"),
             Precision = options.Precision,
             AllowTf32 = options.AllowTf32,
             ActivationCheckpointing = options.ActivationCheckpointing,
-        });
+        }, options.Limits);
         WebApplication? app = null;
         try
         {
@@ -164,6 +170,8 @@ public sealed class MintServer : IAsyncDisposable
 
             // gRPC bounds messages itself (MaxReceiveMessageSize); Kestrel's 30 MB body cap would undercut it.
             kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.MaxRequestHeadersTotalSize = options.MaxHeaderBytes;
+            kestrel.Limits.Http2.MaxRequestHeaderFieldSize = options.MaxHeaderBytes;
             var settings = context.Configuration.GetSection("Kestrel");
             kestrel.Configure(settings, reloadOnChange: false);
             if (!settings.GetSection("Endpoints").GetChildren().Any())
@@ -187,7 +195,7 @@ public sealed class MintServer : IAsyncDisposable
         builder.Services.AddSingleton(engine);
         builder.Services.AddSingleton(queue);
         builder.Services.AddSingleton(keys);
-        builder.Services.AddSingleton<SessionOwners>();
+        builder.Services.AddSingleton(new SessionOwners(engine, options.MaxSessionsPerKey));
         builder.Services.AddSingleton<LossRegistry>();
         builder.Services.AddSingleton(new CheckpointStore(options.CheckpointDirectory));
         builder.Services.AddTinkerApi(options.TinkerPollWait);

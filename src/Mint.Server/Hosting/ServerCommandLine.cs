@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.CommandLine;
 using System.Linq;
+using Mint.Engine.Admission;
 using Mint.Engine.Compute;
 using Mint.Protocol;
 
@@ -9,7 +10,9 @@ namespace Mint.Server.Hosting;
 
 /// <summary>
 /// The server's command line: <c>--model &lt;folder&gt; [--port 50051] [--http-port N] [--host 127.0.0.1] [--api-key KEY]…
-/// [--checkpoints DIR] [--max-queue N] [--max-message-mb N] [--device cpu] [--dtype float32] [--tf32]
+/// [--checkpoints DIR] [--max-queue N] [--max-message-mb N] [--max-header-kb N] [--max-sessions-per-key N]
+/// [--max-sessions N] [--max-lora-rank N] [--max-batch-size N] [--max-tokens-per-request N]
+/// [--max-num-samples N] [--max-sample-tokens N] [--device cpu] [--dtype float32] [--tf32]
 /// [--activation-checkpointing] [--settings FILE]
 /// [--log-format text|json] [--create-model]</c>. API keys also come from <c>MINT_API_KEY</c>
 /// (comma-separated).
@@ -28,6 +31,14 @@ internal sealed class ServerCommandLine
     private readonly Option<string> checkpoints = new("--checkpoints") { Description = "The checkpoint folder (one sub-folder per API key).", DefaultValueFactory = _ => "checkpoints" };
     private readonly Option<int> maxQueue = new("--max-queue") { Description = "Requests allowed to wait behind the running one; more are refused with RESOURCE_EXHAUSTED.", DefaultValueFactory = _ => 64 };
     private readonly Option<int> maxMessageMb = new("--max-message-mb") { Description = "The largest request or response, in MiB.", DefaultValueFactory = _ => ProtocolLimits.DefaultMaxMessageBytes / (1024 * 1024) };
+    private readonly Option<int> maxHeaderKb = new("--max-header-kb") { Description = "The most request-header bytes per call, in KiB.", DefaultValueFactory = _ => 32 };
+    private readonly Option<int> maxSessionsPerKey = new("--max-sessions-per-key") { Description = "Sessions one API key may hold open; more are refused with RESOURCE_EXHAUSTED.", DefaultValueFactory = _ => 16 };
+    private readonly Option<int> maxSessions = new("--max-sessions") { Description = "Sessions the server holds open over all keys.", DefaultValueFactory = _ => EngineLimits.Default.MaxSessions };
+    private readonly Option<int> maxLoraRank = new("--max-lora-rank") { Description = "The largest LoRA rank a session may ask for.", DefaultValueFactory = _ => EngineLimits.Default.MaxLoraRank };
+    private readonly Option<int> maxBatchSize = new("--max-batch-size") { Description = "The most datums in one forward or forward_backward.", DefaultValueFactory = _ => EngineLimits.Default.MaxBatchSize };
+    private readonly Option<long> maxTokensPerRequest = new("--max-tokens-per-request") { Description = "The most tokens one request may make the engine hold (batch tokens; samples × (prompt + max_tokens)).", DefaultValueFactory = _ => EngineLimits.Default.MaxTokensPerRequest };
+    private readonly Option<int> maxNumSamples = new("--max-num-samples") { Description = "The most completions one sample call may ask for.", DefaultValueFactory = _ => EngineLimits.Default.MaxNumSamples };
+    private readonly Option<int> maxSampleTokens = new("--max-sample-tokens") { Description = "The most new tokens per completion (max_tokens).", DefaultValueFactory = _ => EngineLimits.Default.MaxSampleTokens };
     private readonly Option<string> device = new("--device") { Description = "The TorchSharp device: cpu, cuda, cuda:1, ….", DefaultValueFactory = _ => "cpu" };
     private readonly Option<WeightPrecision> dtype = new("--dtype")
     {
@@ -69,8 +80,39 @@ internal sealed class ServerCommandLine
             }
         });
 
+        maxHeaderKb.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 1024)
+            {
+                result.AddError("--max-header-kb must be between 1 and 1024.");
+            }
+        });
+        foreach (var limit in new Option<int>[] { maxSessionsPerKey, maxSessions, maxLoraRank, maxBatchSize, maxNumSamples, maxSampleTokens })
+        {
+            limit.Validators.Add(result =>
+            {
+                if (result.GetValueOrDefault<int>() < 1)
+                {
+                    result.AddError($"{limit.Name} must be at least 1.");
+                }
+            });
+        }
+
+        maxTokensPerRequest.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<long>() < 1)
+            {
+                result.AddError("--max-tokens-per-request must be at least 1.");
+            }
+        });
+
         Command = new RootCommand("Mint.Server: serves one base model for LoRA training and sampling over gRPC.");
-        foreach (var option in new Option[] { model, createModel, host, port, httpPort, apiKeys, checkpoints, maxQueue, maxMessageMb, device, dtype, tf32, activationCheckpointing, settings, logFormat })
+        foreach (var option in new Option[]
+                 {
+                     model, createModel, host, port, httpPort, apiKeys, checkpoints, maxQueue, maxMessageMb, maxHeaderKb, maxSessionsPerKey,
+                     maxSessions, maxLoraRank, maxBatchSize, maxTokensPerRequest, maxNumSamples, maxSampleTokens, device, dtype, tf32,
+                     activationCheckpointing, settings, logFormat,
+                 })
         {
             Command.Options.Add(option);
         }
@@ -99,6 +141,17 @@ internal sealed class ServerCommandLine
             CheckpointDirectory = parsed.GetValue(checkpoints)!,
             MaxQueue = parsed.GetValue(maxQueue),
             MaxMessageBytes = parsed.GetValue(maxMessageMb) * 1024 * 1024,
+            MaxHeaderBytes = parsed.GetValue(maxHeaderKb) * 1024,
+            MaxSessionsPerKey = parsed.GetValue(maxSessionsPerKey),
+            Limits = new EngineLimits
+            {
+                MaxSessions = parsed.GetValue(maxSessions),
+                MaxLoraRank = parsed.GetValue(maxLoraRank),
+                MaxBatchSize = parsed.GetValue(maxBatchSize),
+                MaxTokensPerRequest = parsed.GetValue(maxTokensPerRequest),
+                MaxNumSamples = parsed.GetValue(maxNumSamples),
+                MaxSampleTokens = parsed.GetValue(maxSampleTokens),
+            },
             Device = parsed.GetValue(device)!,
             Precision = parsed.GetValue(dtype),
             AllowTf32 = parsed.GetValue(tf32),

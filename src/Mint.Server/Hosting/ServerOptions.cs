@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Microsoft.Extensions.Logging;
+using Mint.Engine.Admission;
 using Mint.Engine.Compute;
 using Mint.Protocol;
 
@@ -38,6 +39,15 @@ public sealed record ServerOptions
 
     /// <summary>The largest request or response message, in bytes (256 MiB by default).</summary>
     public int MaxMessageBytes { get; init; } = ProtocolLimits.DefaultMaxMessageBytes;
+
+    /// <summary>The most bytes of request headers per call (32 KiB by default); larger requests are refused by Kestrel.</summary>
+    public int MaxHeaderBytes { get; init; } = 32 * 1024;
+
+    /// <summary>How many sessions one API key (or the anonymous caller) may hold open at once.</summary>
+    public int MaxSessionsPerKey { get; init; } = 16;
+
+    /// <summary>What one request may make the engine allocate: LoRA rank, sessions, batch, tokens, samples.</summary>
+    public EngineLimits Limits { get; init; } = EngineLimits.Default;
 
     /// <summary>The TorchSharp device the engine runs on (<c>cpu</c>, <c>cuda</c>, <c>cuda:1</c>).</summary>
     public string Device { get; init; } = "cpu";

@@ -1,6 +1,7 @@
 using System;
 using Grpc.Core;
 using Mint.Dsl;
+using Mint.Engine.Admission;
 using Mint.Engine.Training;
 using Mint.Protocol.Errors;
 using Mint.Server.Scheduling;
@@ -13,11 +14,12 @@ namespace Mint.Server.Services;
 /// Maps what the engine and the server throw to gRPC statuses, with a <c>mint-error-bin</c> trailer
 /// from which the client rebuilds the same typed exception:
 /// <list type="table">
-/// <item><term><see cref="BatchValidationException"/></term><description><c>INVALID_ARGUMENT</c>, every violation in the trailer</description></item>
+/// <item><term><see cref="BatchValidationException"/></term><description><c>INVALID_ARGUMENT</c>, the first violations and their count in the trailer</description></item>
 /// <item><term><see cref="SessionNotFoundException"/> (also another caller's session)</term><description><c>NOT_FOUND</c></description></item>
 /// <item><term><see cref="CheckpointNotFoundException"/></term><description><c>NOT_FOUND</c></description></item>
 /// <item><term><see cref="CheckpointException"/></term><description><c>FAILED_PRECONDITION</c></description></item>
-/// <item><term><see cref="QueueFullException"/></term><description><c>RESOURCE_EXHAUSTED</c></description></item>
+/// <item><term><see cref="QueueFullException"/></term><description><c>RESOURCE_EXHAUSTED</c> (nothing ran; clients retry it)</description></item>
+/// <item><term><see cref="SessionLimitException"/></term><description><c>RESOURCE_EXHAUSTED</c> (nothing was created; not retried)</description></item>
 /// <item><term>cancelled before it ran</term><description><c>CANCELLED</c></description></item>
 /// <item><term>anything else</term><description><c>INTERNAL</c>, with no detail (it is logged)</description></item>
 /// </list>
@@ -31,10 +33,11 @@ internal static class ErrorStatus
     {
         RpcException rpc => rpc,
         BatchValidationException validation => Fail(StatusCode.InvalidArgument, ErrorTrailer.FromValidation(validation)),
-        SessionNotFoundException missing => Fail(StatusCode.NotFound, new V1.MintError { Kind = V1.ErrorKind.SessionNotFound, Message = missing.Message, SessionId = missing.SessionId }),
+        SessionNotFoundException missing => Fail(StatusCode.NotFound, new V1.MintError { Kind = V1.ErrorKind.SessionNotFound, Message = missing.Message, SessionId = ErrorTrailer.Cut(missing.SessionId, ErrorTrailer.MaxFieldLength) }),
         CheckpointNotFoundException missing => Fail(StatusCode.NotFound, new V1.MintError { Kind = V1.ErrorKind.CheckpointNotFound, Message = missing.Message }),
         CheckpointException invalid => Fail(StatusCode.FailedPrecondition, new V1.MintError { Kind = V1.ErrorKind.CheckpointInvalid, Message = invalid.Message }),
         QueueFullException full => Fail(StatusCode.ResourceExhausted, new V1.MintError { Kind = V1.ErrorKind.QueueFull, Message = full.Message }),
+        SessionLimitException limit => Fail(StatusCode.ResourceExhausted, new V1.MintError { Kind = V1.ErrorKind.SessionLimit, Message = limit.Message }),
         OperationCanceledException when cancelled => new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled before it ran.")),
         ArgumentException argument => new RpcException(new Status(StatusCode.InvalidArgument, argument.Message)),
         _ => new RpcException(new Status(StatusCode.Internal, "The server failed to run the call; see its log.")),
@@ -42,6 +45,7 @@ internal static class ErrorStatus
 
     private static RpcException Fail(StatusCode code, V1.MintError error)
     {
+        error.Message = ErrorTrailer.Cut(error.Message, ErrorTrailer.MaxMessageLength);
         var detail = error.Message.Length <= MaxDetailLength ? error.Message : error.Message[..MaxDetailLength] + " …";
         return new RpcException(new Status(code, detail), ErrorTrailer.ToTrailers(error));
     }

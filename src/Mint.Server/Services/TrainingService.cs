@@ -28,11 +28,16 @@ internal sealed class TrainingService(
     CheckpointStore checkpoints,
     ILogger<TrainingService> logger) : V1.Training.TrainingBase
 {
+    /// <summary>The longest session id a request may carry (the server's own are 40 characters).</summary>
+    internal const int MaxSessionIdLength = 128;
+
     public override Task<V1.CreateSessionResponse> CreateSession(V1.CreateSessionRequest request, ServerCallContext context) =>
         Handle(context, "create_session", null, 0, caller => request.InitialWeightsCase == V1.CreateSessionRequest.InitialWeightsOneofCase.Weights
             ? AdapterCodec.FromWire(request.Weights, "adapter weights")
             : null, (caller, uploaded) =>
         {
+            // Inside the queue: creates run one at a time, so the count cannot race.
+            owners.CheckRoom(caller);
             var session = uploaded is not null ? engine.CreateSession(uploaded)
                 : request.InitialWeightsCase == V1.CreateSessionRequest.InitialWeightsOneofCase.SamplerWeights
                     ? engine.CreateSession(checkpoints.ReadSamplerWeights(caller, request.SamplerWeights))
@@ -180,8 +185,15 @@ internal sealed class TrainingService(
         var started = Stopwatch.GetTimestamp();
         var caller = ApiKeyInterceptor.CallerOf(context);
         var status = StatusCode.OK;
+        var idTooLong = sessionId?.Length > MaxSessionIdLength;
         try
         {
+            if (idTooLong)
+            {
+                // Refused without echoing: an id is never longer, and a huge one must not come back in a header.
+                throw new BatchValidationException(operation, [new(null, "session_id", $"is {sessionId!.Length} characters; session ids have at most {MaxSessionIdLength}.")]);
+            }
+
             var input = decode(caller);
             var response = queued
                 ? await queue.RunAsync(() => call(caller, input), context.CancellationToken).ConfigureAwait(false)
@@ -205,7 +217,7 @@ internal sealed class TrainingService(
             var level = status is StatusCode.OK or StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.FailedPrecondition or StatusCode.Cancelled
                 ? LogLevel.Information
                 : LogLevel.Warning;
-            ServerLog.Request(logger, level, operation, sessionId ?? "-", caller.Id, datums, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            ServerLog.Request(logger, level, operation, idTooLong ? "(too long)" : sessionId ?? "-", caller.Id, datums, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
     }
 }

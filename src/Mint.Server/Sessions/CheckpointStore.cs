@@ -29,7 +29,7 @@ internal sealed class CheckpointStore(string root)
     public void Load(Caller caller, TrainingSession session, string name)
     {
         var folder = Resolve(caller, name);
-        if (!Directory.Exists(folder))
+        if (!CheckpointFolder.Exists(folder))
         {
             throw new CheckpointNotFoundException(name);
         }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Mint.Engine;
+using Mint.Engine.Admission;
 using Mint.Engine.Training;
 using Mint.Server.Security;
 
@@ -13,10 +14,21 @@ namespace Mint.Server.Sessions;
 /// is answered exactly like an id that never existed (<see cref="SessionNotFoundException"/>), so
 /// session ids leak nothing across callers.
 /// </summary>
-internal sealed class SessionOwners(MintEngine engine)
+internal sealed class SessionOwners(MintEngine engine, int maxPerCaller)
 {
     private readonly ConcurrentDictionary<string, (Caller Owner, long Order)> owners = new();
     private long created;
+
+    /// <summary>Throws when <paramref name="caller"/> already holds as many sessions as it may.</summary>
+    /// <exception cref="SessionLimitException">When it does.</exception>
+    public void CheckRoom(Caller caller)
+    {
+        var held = owners.Count(entry => entry.Value.Owner == caller);
+        if (held >= maxPerCaller)
+        {
+            throw new SessionLimitException($"This API key already holds {held} sessions, the limit max_sessions_per_key; close one first.");
+        }
+    }
 
     /// <summary>Records that <paramref name="owner"/> created <paramref name="sessionId"/>.</summary>
     public void Add(string sessionId, Caller owner) =>

@@ -40,7 +40,21 @@ public sealed class LossDispatchAnalyzerTests
         """),
         new DiagnosticResult(DiagnosticDescriptors.BuiltinThroughCustomPath).WithLocation(0).WithArguments("BuiltinLosses.PpoLoss", "ppo", "LossFn.Ppo()"),
         new DiagnosticResult(DiagnosticDescriptors.BuiltinThroughCustomPath).WithLocation(1).WithArguments("BuiltinLosses.CrossEntropyLoss", "cross_entropy", "LossFn.CrossEntropy"),
-        new DiagnosticResult(DiagnosticDescriptors.BuiltinThroughCustomPath).WithLocation(2).WithArguments("BuiltinLosses.DroLoss.With(beta: 0.2)", "dro", "LossFn.Dro(beta: …)"));
+        new DiagnosticResult(DiagnosticDescriptors.BuiltinThroughCustomPath).WithLocation(2).WithArguments("BuiltinLosses.DroLoss.With(beta: 0.2)", "dro", "LossFn.Dro(beta: 0.2)"));
+
+    [Fact]
+    public Task MINT015_keeps_the_config_the_call_bound() => Verify.Diagnostics<LossDispatchAnalyzer>(
+        Training("""
+            await training.ForwardBackwardCustomAsync(batch, {|#0:BuiltinLosses.PpoLoss.With(clipHighThreshold: 1.3)|});
+            await training.ForwardBackwardCustomAsync(batch, {|#1:BuiltinLosses.CispoLoss.WithConfig(new Dictionary<string, double> { ["clip_high_threshold"] = 2.0 })|});
+            await training.ForwardBackwardCustomAsync(batch, {|#2:BuiltinLosses.DroLoss|});
+        """),
+        new DiagnosticResult(DiagnosticDescriptors.BuiltinThroughCustomPath).WithLocation(0)
+            .WithArguments("BuiltinLosses.PpoLoss.With(clipHighThreshold: 1.3)", "ppo", "LossFn.Ppo(clipHighThreshold: 1.3)"),
+        new DiagnosticResult(DiagnosticDescriptors.BuiltinThroughCustomPath).WithLocation(1)
+            .WithArguments("BuiltinLosses.CispoLoss.WithConfig(new Dictionary<string, double> { [\"clip_high_threshold\"] = 2.0 })", "cispo",
+                "LossFn.FromName(\"cispo\", new Dictionary<string, double> { [\"clip_high_threshold\"] = 2.0 })"),
+        new DiagnosticResult(DiagnosticDescriptors.BuiltinThroughCustomPath).WithLocation(2).WithArguments("BuiltinLosses.DroLoss", "dro", "LossFn.Dro(beta: …)"));
 
     [Fact]
     public Task A_custom_loss_named_in_ForwardBackwardAsync_is_MINT016_naming_its_definition() => Verify.Diagnostics<LossDispatchAnalyzer>(
