@@ -84,12 +84,13 @@ internal static partial class LossParser
                 ? array.Values.Select(value => value.Value as string).ToList()
                 : [];
             var keys = names.Select(name => parameters.FirstOrDefault(parameter => parameter.Role == ParameterRole.Config && parameter.Name == name)).ToList();
+            var missing = keys.FindIndex(parameter => parameter is null);
             string? problem = null;
             if (names.Count < 2)
             {
                 problem = "[LossConfigOrder] needs at least two config parameters";
             }
-            else if (keys.IndexOf(null) is var missing and >= 0)
+            else if (missing >= 0)
             {
                 problem = $"[LossConfigOrder] names '{names[missing]}', which is not a config parameter of the method";
             }

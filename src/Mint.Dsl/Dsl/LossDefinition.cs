@@ -131,6 +131,7 @@ public abstract class LossDefinition
     /// <param name="options">Device and precision; CPU float32 when null.</param>
     public LossGradient ComputeGradient(IReadOnlyList<Datum> data, IReadOnlyList<TensorData> logprobs, LossComputeOptions? options = null)
     {
+        TorchNative.EnsureLoaded();
         options ??= LossComputeOptions.Default;
         Validate(data);
         ValidateLogprobs(data, logprobs);

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Microsoft.ML.Tokenizers;
+using Mint.Dsl;
 using Mint.Engine.Compute;
 using Mint.Engine.Tokenization;
 using TorchSharp.PyBridge;
@@ -52,6 +53,7 @@ public sealed class PretrainedModel : IDisposable
     /// </summary>
     public static PretrainedModel Load(string folder, Device? device = null, WeightPrecision precision = WeightPrecision.Float32)
     {
+        TorchNative.EnsureLoaded();
         if (!Directory.Exists(folder))
         {
             throw new ModelLoadException($"Model folder {folder} does not exist.");
@@ -86,6 +88,7 @@ public sealed class PretrainedModel : IDisposable
     /// </summary>
     public static void SaveRandom(string folder, ModelConfig config, long seed)
     {
+        TorchNative.EnsureLoaded();
         using var model = new PretrainedModel(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))), ModelWeights.Random(config, seed));
         model.Save(folder);
     }

@@ -17,6 +17,9 @@ public static class CheckpointFolder
     /// <summary>The moments of a save, in order; a test helper process kills itself at one of them.</summary>
     internal enum Moment
     {
+        /// <summary>The incoming folder exists; no file is written yet.</summary>
+        Writing,
+
         /// <summary>The new files are written and flushed in the incoming folder.</summary>
         Written,
 
@@ -50,6 +53,7 @@ public static class CheckpointFolder
         Directory.CreateDirectory(incoming);
         try
         {
+            OnMoment?.Invoke(Moment.Writing);
             write(incoming);
             foreach (var file in Directory.EnumerateFiles(incoming))
             {

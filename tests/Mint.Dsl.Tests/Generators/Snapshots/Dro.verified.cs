@@ -26,7 +26,7 @@ namespace Snapshot.Builtins
                 },
                 config: new global::Mint.Dsl.LossConfigSpec[]
                 {
-                    new global::Mint.Dsl.LossConfigSpec("beta", global::Mint.Dsl.LossConfigType.Number, DefaultValue: null),
+                    new global::Mint.Dsl.LossConfigSpec("beta", global::Mint.Dsl.LossConfigType.Number, DefaultValue: null, Min: 0),
                 });
 
             /// <summary>The loss with its default config.</summary>

@@ -26,8 +26,12 @@ namespace Snapshot.Builtins
                 },
                 config: new global::Mint.Dsl.LossConfigSpec[]
                 {
-                    new global::Mint.Dsl.LossConfigSpec("clip_low_threshold", global::Mint.Dsl.LossConfigType.Number, DefaultValue: 0.8),
-                    new global::Mint.Dsl.LossConfigSpec("clip_high_threshold", global::Mint.Dsl.LossConfigType.Number, DefaultValue: 1.2),
+                    new global::Mint.Dsl.LossConfigSpec("clip_low_threshold", global::Mint.Dsl.LossConfigType.Number, DefaultValue: 0.8, Min: 0),
+                    new global::Mint.Dsl.LossConfigSpec("clip_high_threshold", global::Mint.Dsl.LossConfigType.Number, DefaultValue: 1.2, Min: 0),
+                },
+                configOrders: new string[][]
+                {
+                    new[] { "clip_low_threshold", "clip_high_threshold" },
                 });
 
             /// <summary>The loss with its default config.</summary>
