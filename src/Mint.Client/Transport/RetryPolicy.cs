@@ -57,8 +57,8 @@ public sealed record RetryPolicy
         }
     }
 
-    /// <summary>The wait after failed attempt <paramref name="attempt"/> (1-based).</summary>
-    internal TimeSpan Delay(int attempt)
+    /// <summary>A wait after failed attempt <paramref name="attempt"/> (1-based): uniform in [0, min(MaxDelay, InitialDelay × Multiplier^(attempt−1))].</summary>
+    public TimeSpan Delay(int attempt)
     {
         var bound = Math.Min(MaxDelay.TotalMilliseconds, InitialDelay.TotalMilliseconds * Math.Pow(Multiplier, attempt - 1));
         return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * bound);

@@ -95,9 +95,11 @@ internal static class Sampler
         {
             var (sorted, order) = filtered.sort(-1, descending: true);
             var probabilities = functional.softmax(sorted, -1);
-            // Drop a token when the tokens before it already reach top_p; the first always stays.
+            // Drop a token when the tokens before it already reach top_p; the first always stays,
+            // also when top_p is too small for float32 (the comparison would then drop every token).
             var before = probabilities.cumsum(-1) - probabilities;
             var dropSorted = before >= parameters.TopP;
+            dropSorted.narrow(-1, 0, 1).fill_(false);
             var drop = zeros_like(dropSorted).scatter(-1, order, dropSorted);
             filtered = filtered.masked_fill(drop, double.NegativeInfinity);
         }

@@ -154,6 +154,14 @@ public sealed class EngineLimitsTests : IDisposable
     }
 
     [Fact]
+    public void A_top_p_too_small_for_float32_keeps_the_most_likely_token_instead_of_failing()
+    {
+        var tiny = session.Sample(ModelInput.FromInts([1, 2, 3]), 2, new SamplingParams { MaxTokens = 4, TopP = 1e-300, Seed = 1 });
+        var greedy = session.Sample(ModelInput.FromInts([1, 2, 3]), 1, new SamplingParams { MaxTokens = 4, Temperature = 0 });
+        Assert.All(tiny.Sequences, sequence => Assert.Equal(greedy.Sequences[0].Tokens, sequence.Tokens));
+    }
+
+    [Fact]
     public void Limits_must_be_positive()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new MintEngine(TinyModel.Load(TinyModel.Config()), new EngineLimits { MaxBatchSize = 0 }));

@@ -15,7 +15,7 @@ public sealed class OverloadTests
     {
         using var model = new ModelFolder(seed: 3);
         await using var server = await RunningServer.StartAsync(model.Path, maxQueue: 1);
-        var transport = server.Client().Transport;
+        var transport = server.Client(retry: RetryPolicy.None).Transport;
         var sessionId = await transport.CreateSessionAsync(new LoraConfig(4), CancellationToken.None);
 
         Task<ForwardBackwardResult> queued;

@@ -36,12 +36,20 @@ internal sealed class RunningServer : IAsyncDisposable
 
     public LogCapture Logs { get; }
 
-    public static async Task<RunningServer> StartAsync(string modelFolder, string? checkpointRoot = null, IReadOnlyList<string>? apiKeys = null, int maxQueue = 64, string? settingsFile = null, bool tinker = false, TimeSpan? tinkerPollWait = null)
+    public static async Task<RunningServer> StartAsync(
+        string modelFolder,
+        string? checkpointRoot = null,
+        IReadOnlyList<string>? apiKeys = null,
+        int maxQueue = 64,
+        string? settingsFile = null,
+        bool tinker = false,
+        TimeSpan? tinkerPollWait = null,
+        Func<ServerOptions, ServerOptions>? configure = null)
     {
         var ownsCheckpoints = checkpointRoot is null;
         checkpointRoot ??= Directory.CreateTempSubdirectory("mint-server-checkpoints-").FullName;
         var logs = new LogCapture();
-        var server = await MintServer.StartAsync(new ServerOptions
+        var options = new ServerOptions
         {
             ModelPath = modelFolder,
             Port = 0,
@@ -52,14 +60,15 @@ internal sealed class RunningServer : IAsyncDisposable
             HttpPort = tinker ? 0 : null,
             TinkerPollWait = tinkerPollWait ?? TimeSpan.FromSeconds(10),
             ConfigureLogging = logging => logging.ClearProviders().AddProvider(logs),
-        });
+        };
+        var server = await MintServer.StartAsync(configure?.Invoke(options) ?? options);
         return new RunningServer(server, checkpointRoot, ownsCheckpoints, logs);
     }
 
     /// <summary>A service client over gRPC to this server, disposed with it.</summary>
-    public ServiceClient Client(string? apiKey = null)
+    public ServiceClient Client(string? apiKey = null, RetryPolicy? retry = null)
     {
-        var client = new ServiceClient(new GrpcTransport(Url, apiKey));
+        var client = new ServiceClient(new GrpcTransport(new GrpcTransportOptions { ServerUrl = Url, ApiKey = apiKey, Retry = retry ?? RetryPolicy.Default }));
         clients.Add(client);
         return client;
     }
