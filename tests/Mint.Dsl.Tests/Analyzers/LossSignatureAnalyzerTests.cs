@@ -107,4 +107,36 @@ public sealed class LossSignatureAnalyzerTests
 
             public static LossResult NotALoss(string anything) => new(zeros(1));
         """));
+
+    [Fact]
+    public Task A_config_order_naming_no_config_parameter_is_MINT030() => Verify.Diagnostics<LossSignatureAnalyzer>(InLossClass("""
+            [Loss("l")]
+            [{|MINT030:LossConfigOrder(nameof(low), "weights")|}]
+            public static LossResult Clip(Tensor logprobs, Tensor weights, double low = 0.1) => new(logprobs.sum() * low);
+        """));
+
+    [Fact]
+    public Task A_range_with_min_above_max_is_MINT030() => Verify.Diagnostics<LossSignatureAnalyzer>(InLossClass("""
+            [Loss("l")] public static LossResult Scaled(Tensor logprobs, {|MINT030:[LossConfig(Min = 2, Max = 1)] double scale|}) => new(logprobs.sum() * scale);
+        """));
+
+    [Fact]
+    public Task A_default_outside_its_range_is_MINT030() => Verify.Diagnostics<LossSignatureAnalyzer>(InLossClass("""
+            [Loss("l")] public static LossResult Scaled(Tensor logprobs, {|MINT030:[LossConfig("s", Max = 1)] double scale = 3|}) => new(logprobs.sum() * scale);
+        """));
+
+    [Fact]
+    public Task Defaults_that_break_their_declared_order_are_MINT030() => Verify.Diagnostics<LossSignatureAnalyzer>(InLossClass("""
+            [Loss("l")]
+            [{|MINT030:LossConfigOrder(nameof(low), nameof(high))|}]
+            public static LossResult Clip(Tensor logprobs, double low = 2, double high = 1) => new(logprobs.clamp(low, high).sum());
+        """));
+
+    [Fact]
+    public Task Ranges_and_orders_that_can_hold_report_nothing() => Verify.Diagnostics<LossSignatureAnalyzer>(InLossClass("""
+            [Loss("l")]
+            [LossConfigOrder(nameof(low), nameof(high))]
+            public static LossResult Clip(Tensor logprobs, [LossConfig(Min = 0)] double low = 0.5, [LossConfig("upper", Min = 0, Max = 10)] double high = 2, double free = -1) =>
+                new(logprobs.clamp(low, high).sum() * free);
+        """));
 }
