@@ -58,8 +58,8 @@ public static class CheckpointCatalog
     /// <summary>Whether <paramref name="root"/> holds a checkpoint called <paramref name="name"/>.</summary>
     public static bool Exists(string root, string name)
     {
-        var folder = CheckpointNames.Resolve(root, name);
-        return Directory.Exists(folder) && KindOf(folder) is not null;
+        var folder = CheckpointFolder.Readable(CheckpointNames.Resolve(root, name));
+        return folder is not null && KindOf(folder) is not null;
     }
 
     /// <summary>Throws when <paramref name="folder"/> already holds a checkpoint of another kind than <paramref name="kind"/>, which saving would corrupt.</summary>

@@ -7,13 +7,17 @@ namespace Mint.Engine.Training;
 /// <summary>
 /// Writes a checkpoint folder so that a crash at any moment leaves either the previous checkpoint
 /// or the new one, whole: the files are written into a sibling folder and flushed to disk, the
-/// previous folder is renamed aside, the new one renamed into place, and only then is the previous
-/// one deleted. A reader takes the folder when it exists and the set-aside previous one otherwise,
-/// so it never sees a mix. Sibling names contain <c>~</c>, which no checkpoint name may, so they
-/// cannot collide with a checkpoint.
+/// previous folder is renamed aside, the new one renamed into place, the checkpoints nested in the
+/// previous folder (<c>run</c> holds <c>run/step-1</c>) are moved over, and only then is the
+/// previous folder deleted. A reader takes the folder when it exists and the set-aside one
+/// otherwise, so it never sees a mix; the next save finishes whatever a crash cut short. Sibling
+/// names contain <c>~</c>, which no checkpoint name may, so they cannot collide with a checkpoint.
 /// </summary>
 public static class CheckpointFolder
 {
+    private const string PreviousSuffix = "~previous";
+    private const string IncomingInfix = "~incoming-";
+
     /// <summary>The moments of a save, in order; a test helper process kills itself at one of them.</summary>
     internal enum Moment
     {
@@ -33,23 +37,49 @@ public static class CheckpointFolder
     /// <summary>Called at each <see cref="Moment"/> of a save (tests only).</summary>
     internal static Action<Moment>? OnMoment { get; set; }
 
-    /// <summary>Whether a checkpoint exists at <paramref name="folder"/> (a save cut short still leaves the previous one).</summary>
+    /// <summary>Whether a checkpoint folder exists at <paramref name="folder"/> (a save cut short still leaves the previous one).</summary>
     public static bool Exists(string folder) => Readable(folder) is not null;
 
-    /// <summary>The folder a reader should read for <paramref name="folder"/>, or null when there is no checkpoint.</summary>
-    internal static string? Readable(string folder) =>
-        Directory.Exists(folder) ? folder
-        : Directory.Exists(Previous(folder)) ? Previous(folder)
-        : null;
+    /// <summary>
+    /// The folder a reader should read for <paramref name="folder"/>, or null when there is none:
+    /// the folder itself, or where a save of it (or of a checkpoint containing it) cut short by a
+    /// crash set it aside.
+    /// </summary>
+    internal static string? Readable(string folder)
+    {
+        var rest = string.Empty;
+        for (var current = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)); ; current = Path.GetDirectoryName(current)!)
+        {
+            if (rest.Length == 0 && Directory.Exists(current))
+            {
+                return current;
+            }
+
+            // Set aside by a save of this folder, or of one containing it, that has not finished.
+            var aside = Path.Join(current + PreviousSuffix, rest);
+            if (Directory.Exists(aside))
+            {
+                return aside;
+            }
+
+            if (Directory.Exists(current) || Path.GetDirectoryName(current) is null)
+            {
+                return null;
+            }
+
+            rest = Path.Join(Path.GetFileName(current), rest);
+        }
+    }
 
     /// <summary>Replaces <paramref name="folder"/> with what <paramref name="write"/> puts into an empty folder.</summary>
     internal static void Replace(string folder, Action<string> write)
     {
         folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        RecoverAncestors(folder);
         Directory.CreateDirectory(Path.GetDirectoryName(folder)!);
         Recover(folder);
 
-        var incoming = $"{folder}~incoming-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+        var incoming = folder + IncomingInfix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         Directory.CreateDirectory(incoming);
         try
         {
@@ -67,7 +97,7 @@ public static class CheckpointFolder
         }
 
         OnMoment?.Invoke(Moment.Written);
-        var previous = Previous(folder);
+        var previous = folder + PreviousSuffix;
         var hadPrevious = Directory.Exists(folder);
         if (hadPrevious)
         {
@@ -79,22 +109,23 @@ public static class CheckpointFolder
         OnMoment?.Invoke(Moment.Replaced);
         if (hadPrevious)
         {
-            Directory.Delete(previous, recursive: true);
+            Retire(previous, folder);
         }
     }
 
     /// <summary>
-    /// Finishes what a save cut short: a set-aside previous checkpoint goes back when no new one
-    /// took its place and is deleted when one did; half-written incoming folders are deleted.
+    /// Finishes what a save cut short: a set-aside previous folder goes back when no new one took its
+    /// place, and otherwise hands its nested checkpoints to the new one and is deleted; half-written
+    /// incoming folders are deleted.
     /// </summary>
     private static void Recover(string folder)
     {
-        var previous = Previous(folder);
+        var previous = folder + PreviousSuffix;
         if (Directory.Exists(previous))
         {
             if (Directory.Exists(folder))
             {
-                Directory.Delete(previous, recursive: true);
+                Retire(previous, folder);
             }
             else
             {
@@ -102,14 +133,39 @@ public static class CheckpointFolder
             }
         }
 
-        var parent = Path.GetDirectoryName(folder)!;
-        foreach (var stale in Directory.EnumerateDirectories(parent, Path.GetFileName(folder) + "~incoming-*"))
+        foreach (var stale in Directory.EnumerateDirectories(Path.GetDirectoryName(folder)!, Path.GetFileName(folder) + IncomingInfix + "*"))
         {
             Directory.Delete(stale, recursive: true);
         }
     }
 
-    private static string Previous(string folder) => Path.TrimEndingDirectorySeparator(folder) + "~previous";
+    /// <summary>Puts back a containing checkpoint that a cut-short save left set aside, so a nested save lands inside it.</summary>
+    private static void RecoverAncestors(string folder)
+    {
+        for (var current = Path.GetDirectoryName(folder); current is not null && !Directory.Exists(current); current = Path.GetDirectoryName(current))
+        {
+            if (Directory.Exists(current + PreviousSuffix))
+            {
+                Directory.Move(current + PreviousSuffix, current);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Moves the checkpoints nested in <paramref name="previous"/> into <paramref name="replacement"/>, then deletes it.</summary>
+    private static void Retire(string previous, string replacement)
+    {
+        foreach (var nested in Directory.EnumerateDirectories(previous))
+        {
+            var target = Path.Join(replacement, Path.GetFileName(nested));
+            if (!Directory.Exists(target))
+            {
+                Directory.Move(nested, target);
+            }
+        }
+
+        Directory.Delete(previous, recursive: true);
+    }
 
     private static void FlushToDisk(string file)
     {

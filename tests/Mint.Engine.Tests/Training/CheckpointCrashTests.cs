@@ -61,6 +61,33 @@ public sealed class CheckpointCrashTests : IDisposable
         Assert.Equal(["latest"], Directory.GetFileSystemEntries(Path.GetDirectoryName(folder)!).Select(Path.GetFileName));
     }
 
+    [Theory]
+    [InlineData("PreviousSetAside")]
+    [InlineData("Replaced")]
+    public void A_checkpoint_nested_in_one_being_overwritten_survives_a_crash_and_the_next_save(string moment)
+    {
+        var parent = Path.Combine(checkpoints.Path, "run");
+        var nested = Path.Combine(parent, "step-1");
+        using (var old = CheckpointRun.Train(model, 1))
+        {
+            old.SaveState(parent);
+            old.SaveState(nested);
+        }
+
+        var (exitCode, output) = RunHelper(parent, steps: 2, moment);
+        Assert.True(exitCode == 137, output);
+        AssertHoldsStep(nested, 1);
+
+        using (var next = CheckpointRun.Train(model, 2))
+        {
+            next.SaveState(parent);
+        }
+
+        AssertHoldsStep(parent, 2);
+        AssertHoldsStep(nested, 1);
+        Assert.Equal(["run"], Directory.GetFileSystemEntries(checkpoints.Path).Select(Path.GetFileName));
+    }
+
     [Fact]
     public void A_save_that_completes_in_another_process_replaces_the_checkpoint()
     {
