@@ -24,7 +24,7 @@ public sealed record EngineLimits
     public int MaxSessions { get; init; } = 256;
 
     /// <summary>The most datums in one <c>forward</c> or <c>forward_backward</c>.</summary>
-    public int MaxBatchSize { get; init; } = 4096;
+    public int MaxBatchSize { get; init; } = 16384;
 
     /// <summary>
     /// The most tokens one request may make the engine hold: the batch's model-input tokens, or for

@@ -13,7 +13,6 @@ using Mint.Engine.Admission;
 using Mint.Protocol.Conversion;
 using Mint.Server.Tests.Support;
 using Xunit;
-using static TorchSharp.torch;
 using V1 = Mint.Protocol.V1;
 
 namespace Mint.Server.Tests.Admission;
@@ -82,15 +81,12 @@ public sealed class HostileRequestPropertyTests : IAsyncLifetime
 
         var serving = new Health.HealthClient(transport.Channel).Check(new HealthCheckRequest()).Status == HealthCheckResponse.Types.ServingStatus.Serving;
         var unchanged = status == StatusCode.OK
-            || (step == live.Info.Step && Identical(weights, live.AdapterWeights()) && Identical(gradients, live.AdapterGradients()));
+            || (step == live.Info.Step && SessionSnapshot.Identical(weights, live.AdapterWeights()) && SessionSnapshot.Identical(gradients, live.AdapterGradients()));
         Assert.True(status == StatusCode.OK || Refusals.Contains(status), $"{call}: {status}");
         Assert.True(serving, $"{call}: the server stopped serving");
         Assert.True(unchanged, $"{call}: rejected with {status} but changed the session");
         return true;
     }
-
-    private static bool Identical(Dictionary<string, Tensor> left, Dictionary<string, Tensor> right) =>
-        left.All(entry => allclose(entry.Value, right[entry.Key], 0, 0));
 
     private static Gen<HostileCall> Calls() => Gen.OneOf(
         Data().Zip(Losses()).Select(pair => new HostileCall($"forward_backward {pair.Item2} {Describe(pair.Item1)}", (client, id) =>

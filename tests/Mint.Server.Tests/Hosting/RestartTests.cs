@@ -7,7 +7,10 @@ using Xunit;
 
 namespace Mint.Server.Tests.Hosting;
 
-/// <summary>A server stopped after a checkpoint and started again continues the run exactly where it stopped.</summary>
+/// <summary>
+/// A server stopped after a checkpoint and started again has lost its sessions, and continues the run
+/// exactly where it stopped with one call (<c>ResumeFromCheckpointAsync</c>).
+/// </summary>
 public sealed class RestartTests
 {
     [Fact]
@@ -34,8 +37,9 @@ public sealed class RestartTests
             }
 
             await using var second = await RunningServer.StartAsync(model.Path, checkpoints, apiKeys: ["key"]);
-            var resumed = await second.Client("key").CreateLoraTrainingClientAsync(new LoraConfig(4, Seed: 99));
-            await resumed.LoadStateAsync("run/step-2");
+            var client = second.Client("key");
+            Assert.Empty(await client.ListSessionsAsync());
+            var resumed = await client.ResumeFromCheckpointAsync("run/step-2", new LoraConfig(4, Seed: 99));
             Assert.Equal(2, (await resumed.GetInfoAsync()).Step);
             var continued = await TrainingRuns.SftAsync(resumed, steps: 3);
 

@@ -64,8 +64,8 @@ public sealed class ErrorMappingTests : IAsyncLifetime
 
         Assert.Equal(3, remote.Violations.Count);
         Assert.Equal(
-            ["datum 2, 'advantages': 'cross_entropy' does not read this key; it reads: target_tokens, weights.",
-             "datum 1, 'weights': missing; this loss requires a float32 tensor here.",
+            ["datum 1, 'weights': missing; this loss requires a float32 tensor here.",
+             "datum 2, 'advantages': 'cross_entropy' does not read this key; it reads: target_tokens, weights.",
              "datum 2, 'weights': value at position 1 is NaN; values must be finite."],
             remote.Violations.Select(violation => violation.ToString()));
         Assert.Equal(local.Message, remote.Message);
@@ -113,7 +113,7 @@ public sealed class ErrorMappingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Thousands_of_violations_all_come_back()
+    public async Task Thousands_of_violations_come_back_as_the_first_hundred_and_their_count()
     {
         var batch = Enumerable.Range(0, 3000)
             .Select(index => new Datum(ModelInput.FromInts([1, 2, 3]), new Dictionary<string, TensorData> { ["target_tokens"] = TensorData.FromInt64s([2, 3, 4]) }))
@@ -122,7 +122,8 @@ public sealed class ErrorMappingTests : IAsyncLifetime
         var (local, remote) = await BothFail<BatchValidationException>((transport, session) =>
             transport.ForwardBackwardAsync(session, batch, LossFn.CrossEntropy, CancellationToken.None));
 
-        Assert.Equal(3000, remote.Violations.Count);
+        Assert.Equal(3000, remote.TotalCount);
+        Assert.Equal(local.Violations.Take(BatchValidationException.MaxListed), remote.Violations);
         Assert.Equal(local.Message, remote.Message);
     }
 
@@ -182,11 +183,11 @@ public sealed class ErrorMappingTests : IAsyncLifetime
         batch[^1] = new Datum(datum.ModelInput, new Dictionary<string, TensorData> { ["target_tokens"] = datum.LossFnInputs["target_tokens"] });
         var wireBytes = Mint.Protocol.Conversion.BatchCodec.ToWire(datum).CalculateSize() * (long)batch.Count;
 
-        // The server reads and validates the whole request, then rejects its last datum.
+        // The server reads and decodes the whole request (it counts every datum's tokens), then refuses it by its size.
         var error = await Assert.ThrowsAsync<BatchValidationException>(() =>
             server.Client().Transport.ForwardBackwardAsync(training.SessionId, batch, LossFn.CrossEntropy, CancellationToken.None));
 
         Assert.True(wireBytes > 32 * 1024 * 1024, $"the batch is only {wireBytes} bytes");
-        Assert.Equal("datum 44999, 'weights': missing; this loss requires a float32 tensor here.", Assert.Single(error.Violations).ToString());
+        Assert.Equal("batch: the batch has 2835000 tokens; the limit max_tokens_per_request is 1048576.", Assert.Single(error.Violations).ToString());
     }
 }
