@@ -10,6 +10,7 @@ using Grpc.Health.V1;
 using Mint.Client.Transport;
 using Mint.Dsl;
 using Mint.Engine.Admission;
+using Mint.Engine.Tests.Support;
 using Mint.Protocol.Conversion;
 using Mint.Server.Tests.Support;
 using Xunit;

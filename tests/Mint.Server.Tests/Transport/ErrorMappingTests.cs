@@ -183,11 +183,11 @@ public sealed class ErrorMappingTests : IAsyncLifetime
         batch[^1] = new Datum(datum.ModelInput, new Dictionary<string, TensorData> { ["target_tokens"] = datum.LossFnInputs["target_tokens"] });
         var wireBytes = Mint.Protocol.Conversion.BatchCodec.ToWire(datum).CalculateSize() * (long)batch.Count;
 
-        // The server reads and decodes the whole request (it counts every datum's tokens), then refuses it by its size.
+        // The server reads and decodes the whole request (all 45000 datums), then refuses it by its size.
         var error = await Assert.ThrowsAsync<BatchValidationException>(() =>
             server.Client().Transport.ForwardBackwardAsync(training.SessionId, batch, LossFn.CrossEntropy, CancellationToken.None));
 
         Assert.True(wireBytes > 32 * 1024 * 1024, $"the batch is only {wireBytes} bytes");
-        Assert.Equal("batch: the batch has 2835000 tokens; the limit max_tokens_per_request is 1048576.", Assert.Single(error.Violations).ToString());
+        Assert.Equal("batch: the batch has 45000 datums; the limit max_batch_size is 16384.", Assert.Single(error.Violations).ToString());
     }
 }
