@@ -93,7 +93,7 @@ public sealed class TrainingClient
     {
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(options);
-        loss.Validate(data);
+        await CompleteReport.ValidateAsync(transport, SessionId, data, loss, cancellationToken).ConfigureAwait(false);
         var clientSide = ClientSideReason(options);
         if (CustomLossRouting == CustomLossRouting.InEngine && clientSide is not null)
         {
