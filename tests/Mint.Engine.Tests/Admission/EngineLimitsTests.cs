@@ -26,7 +26,7 @@ public sealed class EngineLimitsTests : IDisposable
         MaxSampleTokens = 5,
     };
 
-    private readonly MintEngine engine = new(TinyModel.Load(TinyModel.Config(vocab: 48, context: 16)), Small);
+    private readonly MintEngine engine = new(TinyModel.Load(TinyModel.Config(vocab: 48, context: 16)), limits: Small);
     private readonly TrainingSession session;
     private readonly SessionSnapshot snapshot;
 
@@ -61,7 +61,7 @@ public sealed class EngineLimitsTests : IDisposable
     [Fact]
     public void A_rank_above_the_projection_dimensions_is_refused_even_under_the_limit()
     {
-        using var roomy = new MintEngine(TinyModel.Load(TinyModel.Config()), new EngineLimits { MaxLoraRank = 1000 });
+        using var roomy = new MintEngine(TinyModel.Load(TinyModel.Config()), limits: new EngineLimits { MaxLoraRank = 1000 });
         var error = Assert.Throws<BatchValidationException>(() => roomy.CreateSession(new LoraConfig(17)));
         Assert.Equal("config 'rank': is 17; it cannot exceed the smallest adapted projection dimension of the model (16).", error.Violations.Single().ToString());
         Assert.Equal(16, roomy.CreateSession(new LoraConfig(16)).Info.Lora.Rank);
@@ -125,7 +125,7 @@ public sealed class EngineLimitsTests : IDisposable
     [Fact]
     public void Max_tokens_of_int_max_cannot_overflow_past_the_context_check()
     {
-        using var roomy = new MintEngine(TinyModel.Load(TinyModel.Config(vocab: 48, context: 16)), new EngineLimits { MaxSampleTokens = int.MaxValue, MaxTokensPerRequest = long.MaxValue });
+        using var roomy = new MintEngine(TinyModel.Load(TinyModel.Config(vocab: 48, context: 16)), limits: new EngineLimits { MaxSampleTokens = int.MaxValue, MaxTokensPerRequest = long.MaxValue });
         var open = roomy.CreateSession(new LoraConfig(2));
         var error = Assert.Throws<BatchValidationException>(() => open.Sample(ModelInput.FromInts([1, 2]), 1, new SamplingParams { MaxTokens = int.MaxValue }));
         Assert.Equal(
@@ -164,6 +164,6 @@ public sealed class EngineLimitsTests : IDisposable
     [Fact]
     public void Limits_must_be_positive()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new MintEngine(TinyModel.Load(TinyModel.Config()), new EngineLimits { MaxBatchSize = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MintEngine(TinyModel.Load(TinyModel.Config()), limits: new EngineLimits { MaxBatchSize = 0 }));
     }
 }
