@@ -1,6 +1,7 @@
 // Quickstart: train a small chat model in-process on preference pairs with the pairwise-preference
-// (Bradley–Terry) loss written in the DSL. The loss runs here, on the client; the engine trains LoRA
-// adapters. Conversations become datums through a chat renderer, and samples are decoded back to text.
+// (Bradley–Terry) loss written in the DSL. The loss runs inside the engine's forward/backward pass, in
+// one call like a built-in (on a server: as the loss graph the generator lowered from its body); the
+// engine trains LoRA adapters. Conversations become datums through a chat renderer, and samples are decoded back to text.
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -29,7 +30,7 @@ Console.WriteLine($"Model: {(await training.GetInfoAsync()).ModelName} (random Q
 var pairs = PreferenceData.Pairs(renderer);
 var loss = PreferenceLosses.PairwisePreferenceLoss;
 var (question, chosen, rejected) = PreferenceData.Questions[0];
-Console.WriteLine($"Loss {loss.Contract}; {pairs.Count / 2} pairs such as");
+Console.WriteLine($"Loss {loss.Contract}; lowered to a {loss.Graph?.Nodes.Count} node loss graph; {pairs.Count / 2} pairs such as");
 var chosenText = renderer.Render([.. PreferenceData.Prompt(question), ChatMessage.Assistant(chosen)]);
 var rejectedText = renderer.Render([.. PreferenceData.Prompt(question), ChatMessage.Assistant(rejected)]);
 var shared = chosenText.Zip(rejectedText).TakeWhile(pair => pair.First == pair.Second).Count();
@@ -40,7 +41,7 @@ for (var step = 1; step <= 15; step++)
 {
     var result = await training.ForwardBackwardCustomAsync(pairs, loss);
     await training.OptimStepAsync(new AdamParams(LearningRate: 2e-2));
-    Console.WriteLine($"step {step,2}/15  loss {result.Loss:F4}  pair_accuracy {result.Metrics["pair_accuracy"]:F3}  mean_margin {result.Metrics["mean_margin"]:F3}");
+    Console.WriteLine($"step {step,2}/15  loss {result.Loss:F4}  pair_accuracy {result.Metrics["pair_accuracy"]:F3}  mean_margin {result.Metrics["mean_margin"]:F3}  ({PathOf(result)})");
 }
 
 // A few steps of supervised fine-tuning on the preferred answers (the built-in cross_entropy, run inside
@@ -82,3 +83,7 @@ catch (BatchValidationException error)
 {
     Console.WriteLine(error.Message);
 }
+
+static string PathOf(ForwardBackwardResult result) => result.Execution == LossExecution.InEngine
+    ? "in the engine's pass, one call"
+    : "client-side, two passes";

@@ -1,12 +1,13 @@
-using Mint.Dsl;
-using static TorchSharp.torch;
+using Mint.Dsl.Graphs;
 
 namespace Mint.Dsl.Benchmarks.Engine;
 
 /// <summary>Losses the benchmarks run as custom losses.</summary>
-public static partial class BenchmarkLosses
+public static class BenchmarkLosses
 {
-    /// <summary>The built-in cross-entropy, declared as a custom loss so it takes the client-side path.</summary>
-    [Loss("cross_entropy_as_custom")]
-    public static LossResult CrossEntropyAsCustom(Tensor logprobs, Tensor weights) => BuiltinLosses.CrossEntropy(logprobs, weights);
+    /// <summary>
+    /// The built-in cross-entropy as a custom loss: its lowered graph, rebuilt as any registered graph
+    /// is (the formula stays in <see cref="BuiltinLosses"/>), so it can run in the engine on every transport.
+    /// </summary>
+    public static LossDefinition CrossEntropyAsCustomLoss { get; } = GraphLossDefinition.Load(BuiltinLosses.CrossEntropyLoss.Graph!);
 }
