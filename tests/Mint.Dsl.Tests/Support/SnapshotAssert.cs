@@ -8,7 +8,8 @@ namespace Mint.Dsl.Tests.Support;
 /// <summary>
 /// Compares text with a checked-in <c>Snapshots/{name}.verified.cs</c>, following Verify's
 /// convention: a mismatch writes <c>{name}.received.cs</c> beside it and fails. Set
-/// <c>MINT_ACCEPT_SNAPSHOTS=1</c> to accept the received text as the new baseline.
+/// <c>MINT_ACCEPT_SNAPSHOTS=1</c> to accept the received text as the new baseline; under
+/// <c>CI=true</c> that setting is refused, so a CI run can never bless its own output.
 /// </summary>
 internal static class SnapshotAssert
 {
@@ -23,7 +24,7 @@ internal static class SnapshotAssert
         var verified = Path.Combine(folder, name + ".verified" + extension);
         var received = Path.Combine(folder, name + ".received" + extension);
         actual = actual.Replace("\r\n", "\n");
-        if (Environment.GetEnvironmentVariable("MINT_ACCEPT_SNAPSHOTS") == "1")
+        if (Accepting(Environment.GetEnvironmentVariable("MINT_ACCEPT_SNAPSHOTS"), Environment.GetEnvironmentVariable("CI")))
         {
             Directory.CreateDirectory(folder);
             File.WriteAllText(verified, actual);
@@ -43,5 +44,26 @@ internal static class SnapshotAssert
         Assert.Fail(expected is null
             ? $"No snapshot {verified}; wrote {received}. Review it, then rerun with MINT_ACCEPT_SNAPSHOTS=1."
             : $"Generated code differs from {verified}; wrote {received}. Diff them, then rerun with MINT_ACCEPT_SNAPSHOTS=1 if the change is intended.");
+    }
+
+    /// <summary>
+    /// Whether snapshots are being accepted: <paramref name="acceptSnapshots"/> is <c>1</c>. Throws when
+    /// <paramref name="ci"/> says this is a CI run (<c>true</c> or <c>1</c>): accepting is a person's
+    /// decision after reading the diff, and in CI it would turn every snapshot test green unseen.
+    /// </summary>
+    public static bool Accepting(string? acceptSnapshots, string? ci)
+    {
+        if (acceptSnapshots != "1")
+        {
+            return false;
+        }
+
+        if (string.Equals(ci, "true", StringComparison.OrdinalIgnoreCase) || ci == "1")
+        {
+            throw new InvalidOperationException(
+                "MINT_ACCEPT_SNAPSHOTS=1 is refused under CI=true: accept snapshots locally after reviewing the *.received.cs diff, and commit them.");
+        }
+
+        return true;
     }
 }
