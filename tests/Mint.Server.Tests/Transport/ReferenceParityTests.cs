@@ -26,32 +26,24 @@ public sealed class ReferenceParityTests : IAsyncLifetime
 {
     private const double Tolerance = 2e-5;
     private static readonly LoraConfig Lora = new(4, Alpha: 8, Seed: 12);
-    private readonly ModelFolder model = new(seed: 6);
-    private RunningServer server = null!;
-    private EmbeddedReference embedded = null!;
+    private BothTransports both = null!;
     private ReferenceDecoder reference = null!;
 
     public static TheoryData<string> Transports => new() { "embedded", "grpc" };
 
     public async Task InitializeAsync()
     {
-        server = await RunningServer.StartAsync(model.Path);
-        embedded = new EmbeddedReference(model.Path);
+        both = await BothTransports.StartAsync(seed: 6);
         // Read straight from the folder's files, not through the engine's loader.
-        var config = ModelConfig.Load(Path.Combine(model.Path, PretrainedModel.ConfigFile));
-        reference = new ReferenceDecoder(config, Safetensors.LoadStateDict(Path.Combine(model.Path, PretrainedModel.WeightsFile)));
+        var config = ModelConfig.Load(Path.Combine(both.Model.Path, PretrainedModel.ConfigFile));
+        reference = new ReferenceDecoder(config, Safetensors.LoadStateDict(Path.Combine(both.Model.Path, PretrainedModel.WeightsFile)));
     }
 
-    public async Task DisposeAsync()
-    {
-        await server.DisposeAsync();
-        await embedded.DisposeAsync();
-        model.Dispose();
-    }
+    public async Task DisposeAsync() => await both.DisposeAsync();
 
-    private ServiceClient Client(string transport) => transport == "grpc" ? server.Client() : embedded.Client;
+    private ServiceClient Client(string transport) => both.Over(transport);
 
-    private MintEngine Engine(string transport) => transport == "grpc" ? server.Server.Engine : embedded.Engine;
+    private MintEngine Engine(string transport) => transport == "grpc" ? both.Server.Server.Engine : both.Embedded.Engine;
 
     /// <summary>Three (chosen, rejected) pairs, completions of different lengths, one pair where the rejected completion is likelier.</summary>
     private static List<Datum> Pairs() =>
@@ -180,7 +172,7 @@ public sealed class ReferenceParityTests : IAsyncLifetime
     /// </summary>
     private void AssertGradientsFollow(string transport, string sessionId, List<Datum> data, List<double[]> gradients)
     {
-        var expected = embedded.Engine.CreateSession(Lora);
+        var expected = both.Embedded.Engine.CreateSession(Lora);
         var weighted = data.Select((datum, row) => new Datum(datum.ModelInput, new Dictionary<string, TensorData>
         {
             ["target_tokens"] = datum.LossFnInputs["target_tokens"],
@@ -189,7 +181,7 @@ public sealed class ReferenceParityTests : IAsyncLifetime
         expected.ForwardBackward(weighted, LossFn.CrossEntropy);
 
         var want = expected.AdapterGradients();
-        embedded.Engine.CloseSession(expected.Id);
+        both.Embedded.Engine.CloseSession(expected.Id);
         var got = Engine(transport).GetSession(sessionId).AdapterGradients();
         Assert.Contains(want.Values, gradient => gradient.abs().max().item<float>() > 1e-4);
         Assert.All(want, entry => Assert.True(allclose(entry.Value, got[entry.Key], rtol: 1e-3, atol: 1e-7), entry.Key));
