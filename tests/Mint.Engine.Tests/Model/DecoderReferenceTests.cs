@@ -57,9 +57,32 @@ public sealed class DecoderReferenceTests
     [InlineData("llama", true, 4)]
     [InlineData("qwen2", true, 1)]
     [InlineData("qwen2", false, 2)]
+    [InlineData("qwen3", false, 2)]
     public void Logits_equal_a_float64_reference_decoder(string modelType, bool tied, int keyValueHeads)
     {
         var config = TinyModel.Config() with { ModelType = modelType, TieWordEmbeddings = tied, NumKeyValueHeads = keyValueHeads, RopeTheta = 500 };
+        AssertEngineMatchesReference(config);
+    }
+
+    [Fact]
+    public void Llama_with_biases_everywhere_matches_the_reference() =>
+        AssertEngineMatchesReference(TinyModel.Config() with { AttentionBias = true, MlpBias = true, RopeTheta = 500 });
+
+    [Fact]
+    public void Linear_rope_scaling_matches_the_reference() =>
+        AssertEngineMatchesReference(TinyModel.Config() with { RopeTheta = 500, RopeScaling = new RopeScaling("linear", 3) });
+
+    [Fact]
+    public void Llama3_rope_scaling_matches_the_reference()
+    {
+        // head_dim 8 at theta 500: wavelengths 6.3, 30, 140 and 660 positions. With an original
+        // context of 64 and factors 1 / 8, one pair is kept (< 8), one blended, two divided (> 64).
+        var scaling = new RopeScaling("llama3", 4) { OriginalMaxPositionEmbeddings = 64, LowFreqFactor = 1, HighFreqFactor = 8 };
+        AssertEngineMatchesReference(TinyModel.Config() with { ModelType = "llama", RopeTheta = 500, RopeScaling = scaling });
+    }
+
+    private static void AssertEngineMatchesReference(ModelConfig config)
+    {
         var tensors = Weights(config, seed: 7);
         using var weights = ModelWeights.From(config, tensors, CPU, "test");
 

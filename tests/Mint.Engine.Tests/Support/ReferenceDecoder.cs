@@ -9,7 +9,9 @@ namespace Mint.Engine.Tests.Support;
 /// <summary>
 /// A Llama/Qwen decoder written out as plain float64 loops, one token and one head at a time, from
 /// the formulas of the transformers modelling code: RMSNorm, rotary embeddings on the two halves of
-/// each head, grouped-query attention with a causal softmax, SwiGLU, tied or untied head. It shares
+/// each head (default, <c>linear</c> or <c>llama3</c> frequencies), Qwen3's per-head q/k RMSNorm,
+/// grouped-query attention with a causal softmax, SwiGLU, biases where the weights have them, tied or
+/// untied head. It shares
 /// no code with the engine (no TorchSharp op touches the numbers), so an engine test that agrees
 /// with it checks the engine's math, not the engine against itself. Slow by design; tiny models only.
 /// </summary>
@@ -72,8 +74,10 @@ internal sealed class ReferenceDecoder
         for (var t = 0; t < length; t++)
         {
             var x = RmsNorm(stream[t], weights[prefix + "input_layernorm.weight"]);
-            queries[t] = Rotate(Linear(prefix + "self_attn.q_proj", heads * dim, hidden, x), heads, dim, t);
-            keys[t] = Rotate(Linear(prefix + "self_attn.k_proj", kvHeads * dim, hidden, x), kvHeads, dim, t);
+            var q = HeadNorm(prefix + "self_attn.q_norm.weight", Linear(prefix + "self_attn.q_proj", heads * dim, hidden, x), dim);
+            var k = HeadNorm(prefix + "self_attn.k_norm.weight", Linear(prefix + "self_attn.k_proj", kvHeads * dim, hidden, x), dim);
+            queries[t] = Rotate(q, heads, dim, t);
+            keys[t] = Rotate(k, kvHeads, dim, t);
             values[t] = Linear(prefix + "self_attn.v_proj", kvHeads * dim, hidden, x);
         }
 
@@ -122,7 +126,7 @@ internal sealed class ReferenceDecoder
 
     /// <summary>
     /// Rotary embedding at <paramref name="position"/>: within each head, element <c>i</c> of the first
-    /// half and element <c>i</c> of the second half turn together by <c>position / theta^(2i/dim)</c>.
+    /// half and element <c>i</c> of the second half turn together by <c>position · frequency(i)</c>.
     /// </summary>
     private double[] Rotate(double[] x, int heads, int dim, int position)
     {
@@ -132,7 +136,7 @@ internal sealed class ReferenceDecoder
         {
             for (var i = 0; i < half; i++)
             {
-                var angle = position / Math.Pow(config.RopeTheta, 2.0 * i / dim);
+                var angle = position * Frequency(i, dim);
                 double first = x[(head * dim) + i], second = x[(head * dim) + half + i];
                 rotated[(head * dim) + i] = (first * Math.Cos(angle)) - (second * Math.Sin(angle));
                 rotated[(head * dim) + half + i] = (second * Math.Cos(angle)) + (first * Math.Sin(angle));
@@ -140,6 +144,53 @@ internal sealed class ReferenceDecoder
         }
 
         return rotated;
+    }
+
+    /// <summary>
+    /// The rotary frequency of pair <paramref name="i"/>: <c>theta^(-2i/dim)</c>; <c>linear</c> divides it
+    /// by the factor; <c>llama3</c> divides long wavelengths (above <c>original / low_freq_factor</c>),
+    /// keeps short ones (below <c>original / high_freq_factor</c>) and blends linearly in between.
+    /// </summary>
+    private double Frequency(int i, int dim)
+    {
+        var frequency = 1 / Math.Pow(config.RopeTheta, 2.0 * i / dim);
+        var scaling = config.RopeScaling;
+        switch (scaling?.Type)
+        {
+            case null:
+                return frequency;
+            case "linear":
+                return frequency / scaling.Factor;
+            case "llama3":
+                var original = (double)scaling.OriginalMaxPositionEmbeddings!.Value;
+                double low = scaling.LowFreqFactor!.Value, high = scaling.HighFreqFactor!.Value;
+                var wavelength = 2 * Math.PI / frequency;
+                if (wavelength < original / high)
+                {
+                    return frequency;
+                }
+
+                if (wavelength > original / low)
+                {
+                    return frequency / scaling.Factor;
+                }
+
+                var smooth = ((original / wavelength) - low) / (high - low);
+                return ((1 - smooth) * frequency / scaling.Factor) + (smooth * frequency);
+            default:
+                throw new NotSupportedException($"The reference decoder has no rope_type {scaling.Type}.");
+        }
+    }
+
+    /// <summary>Qwen3: RMSNorm over each head of <paramref name="x"/> when the layer has <paramref name="weightName"/>; otherwise <paramref name="x"/>.</summary>
+    private double[] HeadNorm(string weightName, double[] x, int dim)
+    {
+        if (!weights.TryGetValue(weightName, out var weight))
+        {
+            return x;
+        }
+
+        return Enumerable.Range(0, x.Length / dim).SelectMany(head => RmsNorm(x.AsSpan(head * dim, dim).ToArray(), weight)).ToArray();
     }
 
     /// <summary><c>x / sqrt(mean(x²) + eps) * weight</c>.</summary>
