@@ -92,7 +92,7 @@ internal sealed class TinkerConnection : IDisposable
             using var response = await TrySendAsync(message, cancellationToken).ConfigureAwait(false);
             if (response is null)
             {
-                await Task.Delay(TinkerBackoff.Delay(backoffs++, options), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(TinkerBackoff.Delay(backoffs++, options), options.TimeProvider, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -125,7 +125,7 @@ internal sealed class TinkerConnection : IDisposable
                 case 410:
                     return (default, TinkerErrors.FromStatus(status, body));
                 case 429 or >= 500:
-                    await Task.Delay(TinkerBackoff.Delay(backoffs++, options, response), cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(TinkerBackoff.Delay(backoffs++, options, response), options.TimeProvider, cancellationToken).ConfigureAwait(false);
                     continue;
                 case 400 when badRequests++ < BadRequestRetries:
                     continue;
@@ -155,7 +155,7 @@ internal sealed class TinkerConnection : IDisposable
                     : TinkerErrors.FromStatus(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
             }
 
-            await Task.Delay(TinkerBackoff.Delay(retry, options, response), cancellationToken).ConfigureAwait(false);
+            await Task.Delay(TinkerBackoff.Delay(retry, options, response), options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
     }
 

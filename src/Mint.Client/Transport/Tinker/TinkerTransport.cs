@@ -280,7 +280,7 @@ public sealed class TinkerTransport : ITrainingTransport
 
     private async Task HeartbeatAsync(string session, CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(options.HeartbeatInterval);
+        using var timer = new PeriodicTimer(options.HeartbeatInterval, options.TimeProvider);
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
         {
             try

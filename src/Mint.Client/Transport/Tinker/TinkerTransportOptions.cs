@@ -38,4 +38,7 @@ public sealed record TinkerTransportOptions
 
     /// <summary>The HTTP handler requests go through; null builds a <see cref="SocketsHttpHandler"/>. The transport disposes it.</summary>
     public HttpMessageHandler? HttpHandler { get; init; }
+
+    /// <summary>The clock retry delays wait on; tests pass their own to see each delay the client chose.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }
