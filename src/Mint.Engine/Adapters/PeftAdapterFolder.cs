@@ -36,6 +36,8 @@ public static class PeftAdapterFolder
     /// <exception cref="CheckpointException">The folder is missing a file, or holds something the engine cannot load.</exception>
     public static LoraWeights Read(string folder)
     {
+        // A sampler-weights checkpoint whose save was cut short is read from where the save set it aside.
+        folder = CheckpointFolder.Readable(folder) ?? folder;
         var configPath = Path.Combine(folder, ConfigFile);
         var weightsPath = Path.Combine(folder, WeightsFile);
         if (!File.Exists(configPath))

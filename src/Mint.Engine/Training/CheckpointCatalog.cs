@@ -24,11 +24,17 @@ public static class CheckpointCatalog
             return [];
         }
 
+        // Each name is described from the folder a reader would read (Exists and loading agree with
+        // the list), so a checkpoint whose overwrite a crash cut short is listed, not hidden.
         return Directory.EnumerateDirectories(fullRoot, "*", SearchOption.AllDirectories)
-            .Select(folder => (Folder: folder, Kind: KindOf(folder)))
+            .Select(folder => CheckpointFolder.CheckpointName(Path.GetRelativePath(fullRoot, folder)))
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal)
+            .Where(name => IsValidName(fullRoot, name))
+            .Select(name => (Name: name, Folder: CheckpointFolder.Readable(Path.Combine(fullRoot, name))))
+            .Select(entry => (entry.Name, entry.Folder, Kind: entry.Folder is null ? null : KindOf(entry.Folder)))
             .Where(entry => entry.Kind is not null)
-            .Select(entry => Describe(Path.GetRelativePath(fullRoot, entry.Folder).Replace(Path.DirectorySeparatorChar, '/'), entry.Folder, entry.Kind!.Value))
-            .Where(info => IsValidName(fullRoot, info.Name))
+            .Select(entry => Describe(entry.Name, entry.Folder!, entry.Kind!.Value))
             .OrderBy(info => info.Name, StringComparer.Ordinal)
             .ToList();
     }

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Security.Cryptography;
 
 namespace Mint.Engine.Training;
@@ -69,6 +70,22 @@ public static class CheckpointFolder
 
             rest = Path.Join(Path.GetFileName(current), rest);
         }
+    }
+
+    /// <summary>
+    /// The checkpoint name a folder path (relative to a checkpoint root) stands for: the path itself,
+    /// or, for a folder a cut-short save set aside, the name it was set aside from; null for a
+    /// half-written incoming folder, which holds no checkpoint yet.
+    /// </summary>
+    internal static string? CheckpointName(string relativePath)
+    {
+        var segments = relativePath.Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+        if (segments.Any(segment => segment.Contains(IncomingInfix, StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        return string.Join('/', segments.Select(segment => segment.EndsWith(PreviousSuffix, StringComparison.Ordinal) ? segment[..^PreviousSuffix.Length] : segment));
     }
 
     /// <summary>Replaces <paramref name="folder"/> with what <paramref name="write"/> puts into an empty folder.</summary>

@@ -222,12 +222,15 @@ public sealed class TrainingSession : IDisposable
 
     /// <summary>
     /// Writes the adapters alone to <paramref name="folder"/> as a peft adapter
-    /// (<see cref="Adapters.PeftAdapterFolder"/>): what a sampling client, or peft itself, loads.
+    /// (<see cref="Adapters.PeftAdapterFolder"/>): what a sampling client, or peft itself, loads. The
+    /// folder is replaced whole (<see cref="CheckpointFolder"/>), so a crash mid-save leaves the
+    /// previous sampler weights or the new ones, never a mix.
     /// </summary>
     public void SaveWeightsForSampler(string folder)
     {
         CheckpointCatalog.RefuseOtherKind(folder, CheckpointKind.SamplerWeights);
-        Adapters.PeftAdapterFolder.Write(folder, ExportWeights(), baseModel.Name);
+        var weights = ExportWeights();
+        CheckpointFolder.Replace(folder, incoming => Adapters.PeftAdapterFolder.Write(incoming, weights, baseModel.Name));
     }
 
     /// <summary>

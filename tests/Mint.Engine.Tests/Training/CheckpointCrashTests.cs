@@ -50,6 +50,7 @@ public sealed class CheckpointCrashTests : IDisposable
         Assert.True(exitCode == 137, $"the helper should have been killed (exit 137), it exited {exitCode}:\n{output}");
 
         AssertHoldsStep(folder, survivingStep);
+        Assert.Equal(["run/latest"], CheckpointCatalog.List(checkpoints.Path).Select(info => info.Name));
 
         // The next save finishes what the killed one left: the new checkpoint, and no leftovers.
         using (var next = CheckpointRun.Train(model, 2))
@@ -88,6 +89,30 @@ public sealed class CheckpointCrashTests : IDisposable
         Assert.Equal(["run"], Directory.GetFileSystemEntries(checkpoints.Path).Select(Path.GetFileName));
     }
 
+    [Theory]
+    [InlineData("Writing", 1)]
+    [InlineData("Written", 1)]
+    [InlineData("PreviousSetAside", 1)]
+    [InlineData("Replaced", 2)]
+    public void A_sampler_weights_save_killed_at_any_moment_leaves_the_old_or_the_new_adapter_whole(string moment, int survivingStep)
+    {
+        var folder = Path.Combine(checkpoints.Path, "sampler", "latest");
+        using (var old = CheckpointRun.Train(model, 1))
+        {
+            old.SaveWeightsForSampler(folder);
+        }
+
+        var (exitCode, output) = RunHelper(folder, steps: 2, moment, "sampler-weights");
+        Assert.True(exitCode == 137, $"the helper should have been killed (exit 137), it exited {exitCode}:\n{output}");
+
+        using var reference = CheckpointRun.Train(model, survivingStep);
+        var expected = reference.ExportWeights();
+        var read = Mint.Engine.Adapters.PeftAdapterFolder.Read(folder);
+        Assert.Equal(expected.Tensors.Keys.Order(), read.Tensors.Keys.Order());
+        Assert.All(expected.Tensors, entry => Assert.Equal(entry.Value.ToSingles(), read.Tensors[entry.Key].ToSingles()));
+        Assert.Contains(CheckpointCatalog.List(checkpoints.Path), info => info.Name == "sampler/latest" && info.Kind == CheckpointKind.SamplerWeights);
+    }
+
     [Fact]
     public void A_save_that_completes_in_another_process_replaces_the_checkpoint()
     {
@@ -113,14 +138,14 @@ public sealed class CheckpointCrashTests : IDisposable
         Assert.True(SessionSnapshot.Identical(onward.AdapterWeights(), loaded.AdapterWeights()), $"optimizer moments are not those of step {step}");
     }
 
-    private (int ExitCode, string Output) RunHelper(string folder, int steps, string moment)
+    private (int ExitCode, string Output) RunHelper(string folder, int steps, string moment, string what = "state")
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Mint.Engine.SaveCrashHelper.dll"), modelFolder, folder, steps.ToString(), moment })
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Mint.Engine.SaveCrashHelper.dll"), modelFolder, folder, steps.ToString(), moment, what })
         {
             start.ArgumentList.Add(argument);
         }
