@@ -62,10 +62,13 @@ public static class CheckpointCatalog
     }
 
     /// <summary>Whether <paramref name="root"/> holds a checkpoint called <paramref name="name"/>.</summary>
-    public static bool Exists(string root, string name)
+    public static bool Exists(string root, string name) => KindOf(root, name) is not null;
+
+    /// <summary>What the checkpoint <paramref name="name"/> under <paramref name="root"/> holds; null when there is none.</summary>
+    public static CheckpointKind? KindOf(string root, string name)
     {
         var folder = CheckpointFolder.Readable(CheckpointNames.Resolve(root, name));
-        return folder is not null && KindOf(folder) is not null;
+        return folder is null ? null : KindOf(folder);
     }
 
     /// <summary>Throws when <paramref name="folder"/> already holds a checkpoint of another kind than <paramref name="kind"/>, which saving would corrupt.</summary>

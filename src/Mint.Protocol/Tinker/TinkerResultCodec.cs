@@ -56,9 +56,13 @@ public static class TinkerResultCodec
             Tokens = sequence.Tokens,
             Logprobs = sequence.Logprobs,
         }).ToList(),
+        PromptLogprobs = result.PromptLogprobs?.Select(value => (double?)value).ToList(),
+        TopkPromptLogprobs = result.TopKPromptLogprobs?
+            .Select(top => top?.Select(entry => new double[] { entry.Token, entry.Logprob }).ToList())
+            .ToList(),
     };
 
-    /// <summary>Reads samples.</summary>
+    /// <summary>Reads samples, with the prompt's log-probs and top-k when the service sent them.</summary>
     public static SampleResult FromWire(Wire.SampleResponse wire) => new(wire.Sequences.Select(sequence => new SampledSequence(
         sequence.Tokens,
         sequence.Logprobs ?? [],
@@ -67,7 +71,17 @@ public static class TinkerResultCodec
             "length" => StopReason.Length,
             "stop" => StopReason.StopToken,
             var other => throw new FormatException($"The server's stop_reason '{other}' is not 'length' or 'stop'."),
-        })).ToList());
+        })).ToList())
+    {
+        PromptLogprobs = wire.PromptLogprobs?.Select(value => value is null ? (float?)null : (float)value.Value).ToList(),
+        TopKPromptLogprobs = wire.TopkPromptLogprobs?.Select((top, position) => top?.Select(pair => TopEntry(pair, position)).ToList()).ToList(),
+    };
+
+    /// <summary>One <c>[token_id, logprob]</c> pair of a top-k prompt position.</summary>
+    private static TokenLogprob TopEntry(double[] pair, int position) =>
+        pair.Length == 2 && pair[0] >= 0 && pair[0] <= int.MaxValue && pair[0] == Math.Floor(pair[0])
+            ? new TokenLogprob((int)pair[0], (float)pair[1])
+            : throw new FormatException($"The server's topk_prompt_logprobs at prompt position {position} holds [{string.Join(", ", pair)}]; expected [token_id, logprob].");
 
     private static TensorData Tensor(Wire.TensorData wire, int index, string key) =>
         TinkerCodec.TryFromWire(wire, out var tensor, out var problem)

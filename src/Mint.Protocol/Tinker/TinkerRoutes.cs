@@ -36,5 +36,11 @@ public static class TinkerRoutes
     public const string Telemetry = Prefix + "telemetry";
     public const string TrainingRuns = Prefix + "training_runs";
     public const string TrainingRunCheckpoints = Prefix + "training_runs/{model_id}/checkpoints";
+
+    // Later SDKs list a run's checkpoints here (same answer).
+    public const string ModelCheckpoints = Prefix + "models/{model_id}/checkpoints";
+
+    // DELETE; the checkpoint id holds a slash (weights/<name>, sampler_weights/<name>).
+    public const string TrainingRunCheckpoint = Prefix + "training_runs/{model_id}/checkpoints/{**checkpoint_id}";
 #pragma warning restore CS1591
 }

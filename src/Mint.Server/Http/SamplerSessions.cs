@@ -55,6 +55,9 @@ internal sealed class SamplerSessions(MintEngine engine)
         return Register(owner, session.Id);
     }
 
+    /// <summary>A sampler over adapter <paramref name="weights"/> (saved sampler weights).</summary>
+    public string FromWeights(Caller owner, LoraWeights weights) => Register(owner, engine.CreateSession(weights).Id);
+
     /// <summary>A sampler over the base model alone (a fresh adapter is zero, so it changes nothing).</summary>
     public string BaseModel(Caller owner) => Register(owner, engine.CreateSession(new LoraConfig(Rank: 1)).Id);
 

@@ -208,11 +208,12 @@ internal sealed class TinkerApi(
             return () => Json(new SaveWeightsForSamplerResponse { SamplingSessionId = samplers.Snapshot(caller, owners.Get(caller, request.ModelId)) }, TinkerJson.Default.SaveWeightsForSamplerResponse);
         }
 
+        // Sampler weights are the adapters alone, in peft's layout (what gRPC's SaveWeightsForSampler writes).
         var name = TinkerPaths.SamplerWeights + "/" + request.Path;
         CheckpointFolder(caller, name);
         return () =>
         {
-            checkpoints.Save(caller, owners.Get(caller, request.ModelId), name);
+            checkpoints.SaveWeightsForSampler(caller, owners.Get(caller, request.ModelId), name);
             return Json(new SaveWeightsForSamplerResponse { Path = TinkerPaths.Format(request.ModelId, TinkerPaths.SamplerWeights, request.Path) }, TinkerJson.Default.SaveWeightsForSamplerResponse);
         };
     });
@@ -241,10 +242,12 @@ internal sealed class TinkerApi(
             return new CreateSamplingSessionResponse { SamplingSessionId = samplers.BaseModel(caller) };
         }
 
-        var folder = CheckpointFolder(caller, name);
-        return Directory.Exists(folder)
-            ? new CreateSamplingSessionResponse { SamplingSessionId = samplers.FromCheckpoint(caller, folder) }
-            : throw new CheckpointNotFoundException(request.ModelPath!);
+        return checkpoints.KindOf(caller, name) switch
+        {
+            CheckpointKind.Training => new CreateSamplingSessionResponse { SamplingSessionId = samplers.FromCheckpoint(caller, CheckpointFolder(caller, name)) },
+            CheckpointKind.SamplerWeights => new CreateSamplingSessionResponse { SamplingSessionId = samplers.FromWeights(caller, checkpoints.ReadSamplerWeights(caller, name)) },
+            _ => throw new CheckpointNotFoundException(request.ModelPath!),
+        };
     }, queued: true);
 
     public Task ASample(HttpContext http) => Submit(http, TinkerJson.Default.SampleRequest, "sample", _ => null, _ => null, (caller, request) =>
@@ -255,12 +258,13 @@ internal sealed class TinkerApi(
             violations.Add(new(null, "sampling_session_id", "name the sampling session (from create_sampling_session or save_weights_for_sampler) and neither base_model nor model_path."));
         }
 
-        if (request.PromptLogprobs == true || request.TopkPromptLogprobs != 0)
+        // The engine checks top-k against the vocabulary when it runs.
+        var sampling = TinkerParamsCodec.FromWire(request.SamplingParams, violations) with
         {
-            violations.Add(new(null, "prompt_logprobs", "prompt log-probs are not served here; leave prompt_logprobs and topk_prompt_logprobs unset."));
-        }
-
-        var sampling = TinkerParamsCodec.FromWire(request.SamplingParams, violations);
+            PromptLogprobs = request.PromptLogprobs == true,
+            TopKPromptLogprobs = request.TopkPromptLogprobs,
+        };
+        violations.AddRange(sampling.Check().Where(violation => violation.Key == "topk_prompt_logprobs"));
         if (!TinkerCodec.TryFromWire(request.Prompt, out var prompt, out var problem))
         {
             violations.Add(new(null, "prompt", problem!));
@@ -347,29 +351,63 @@ internal sealed class TinkerApi(
         }
 
         var modelId = (string)http.Request.RouteValues["model_id"]!;
-        var root = Path.Combine(checkpoints.Root, caller.Id);
-        var found = !Directory.Exists(root) ? [] : Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories)
-            .Where(folder => Directory.EnumerateFiles(folder).Any() && !Directory.EnumerateDirectories(folder).Any())
-            .Select(folder => Path.GetRelativePath(root, folder).Replace(Path.DirectorySeparatorChar, '/'))
-            .Order(StringComparer.Ordinal)
-            .Select(name =>
+
+        // Checkpoints belong to the API key here, not to a run: every run of the key lists them all.
+        var found = checkpoints.List(caller).Select(checkpoint =>
+        {
+            var (kind, shortName) = TinkerName(checkpoint.Name);
+            return new Checkpoint
             {
-                var sampler = name.StartsWith(TinkerPaths.SamplerWeights + "/", StringComparison.Ordinal);
-                var shortName = sampler ? name[(TinkerPaths.SamplerWeights.Length + 1)..] : name;
-                var kind = sampler ? TinkerPaths.SamplerWeights : TinkerPaths.Weights;
-                var folder = Path.Combine(root, name);
-                return new Checkpoint
-                {
-                    CheckpointId = kind + "/" + shortName,
-                    CheckpointType = sampler ? "sampler" : "training",
-                    Time = Directory.GetLastWriteTimeUtc(folder),
-                    TinkerPath = TinkerPaths.Format(modelId, kind, shortName),
-                    SizeBytes = Directory.EnumerateFiles(folder).Sum(file => new FileInfo(file).Length),
-                };
-            })
-            .ToList();
+                CheckpointId = kind + "/" + shortName,
+                CheckpointType = checkpoint.Kind == CheckpointKind.SamplerWeights ? "sampler" : "training",
+                Time = checkpoint.Time,
+                TinkerPath = TinkerPaths.Format(modelId, kind, shortName),
+                SizeBytes = checkpoint.SizeBytes,
+            };
+        }).ToList();
         await Write(http, StatusCodes.Status200OK, new CheckpointsListResponse { Checkpoints = found }, TinkerJson.Default.CheckpointsListResponse).ConfigureAwait(false);
     }
+
+    public async Task DeleteCheckpoint(HttpContext http)
+    {
+        var caller = await Authenticate(http).ConfigureAwait(false);
+        if (caller is null)
+        {
+            return;
+        }
+
+        var checkpointId = (string)http.Request.RouteValues["checkpoint_id"]!;
+        var slash = checkpointId.IndexOf('/', StringComparison.Ordinal);
+        var kind = slash < 0 ? string.Empty : checkpointId[..slash];
+        if (kind is not (TinkerPaths.Weights or TinkerPaths.SamplerWeights) || slash == checkpointId.Length - 1)
+        {
+            await Refuse(http, new BatchValidationException("delete_checkpoint", [new(null, "checkpoint_id", $"'{checkpointId}' is not weights/<name> or sampler_weights/<name>.")])).ConfigureAwait(false);
+            return;
+        }
+
+        var name = kind == TinkerPaths.SamplerWeights ? checkpointId : checkpointId[(slash + 1)..];
+        try
+        {
+            await queue.RunAsync(() =>
+            {
+                checkpoints.Delete(caller, name);
+                return true;
+            }, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            await Refuse(http, error).ConfigureAwait(false);
+            return;
+        }
+
+        http.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    /// <summary>A stored checkpoint name as Tinker's kind and name: <c>sampler_weights/x</c> is sampler weights <c>x</c>, anything else training weights.</summary>
+    private static (string Kind, string Name) TinkerName(string stored) =>
+        stored.StartsWith(TinkerPaths.SamplerWeights + "/", StringComparison.Ordinal)
+            ? (TinkerPaths.SamplerWeights, stored[(TinkerPaths.SamplerWeights.Length + 1)..])
+            : (TinkerPaths.Weights, stored);
 
     /// <summary>A request answered directly (not with a future); <paramref name="queued"/> when it touches the engine.</summary>
     private async Task Answer<TRequest, TResponse>(

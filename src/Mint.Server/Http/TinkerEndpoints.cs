@@ -42,5 +42,7 @@ internal static class TinkerEndpoints
         routes.MapPost(TinkerRoutes.RetrieveFuture, api.RetrieveFuture);
         routes.MapGet(TinkerRoutes.TrainingRuns, api.TrainingRuns);
         routes.MapGet(TinkerRoutes.TrainingRunCheckpoints, api.Checkpoints);
+        routes.MapGet(TinkerRoutes.ModelCheckpoints, api.Checkpoints);
+        routes.MapDelete(TinkerRoutes.TrainingRunCheckpoint, api.DeleteCheckpoint);
     }
 }

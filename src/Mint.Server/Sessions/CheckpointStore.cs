@@ -59,6 +59,9 @@ internal sealed class CheckpointStore(string root)
         return weights!;
     }
 
+    /// <summary>What <paramref name="caller"/>'s checkpoint <paramref name="name"/> holds; null when there is none.</summary>
+    public CheckpointKind? KindOf(Caller caller, string name) => CheckpointCatalog.KindOf(Path.Combine(Root, caller.Id), name);
+
     /// <summary><paramref name="caller"/>'s checkpoints by name.</summary>
     public IReadOnlyList<CheckpointInfo> List(Caller caller) => CheckpointCatalog.List(Path.Combine(Root, caller.Id));
 

@@ -113,6 +113,14 @@ public sealed class TinkerGoldenJsonTests
             new Mint.Dsl.SampledSequence([7, 8, 9, 10], [-0.5f, -1.25f, -2.0f, -0.75f], Mint.Dsl.StopReason.Length),
             new Mint.Dsl.SampledSequence([3], [-0.125f], Mint.Dsl.StopReason.StopToken),
         ])), TinkerJson.Default.SampleResponse),
+        ["asample_prompt_logprobs.response"] = (TinkerResultCodec.ToWire(new Mint.Dsl.SampleResult(
+        [
+            new Mint.Dsl.SampledSequence([7], [-0.5f], Mint.Dsl.StopReason.Length),
+        ])
+        {
+            PromptLogprobs = [null, -1.5f, -0.25f],
+            TopKPromptLogprobs = [null, [new(4, -0.5f), new(1, -1.5f)], [new(9, -0.25f), new(2, -2.0f)]],
+        }), TinkerJson.Default.SampleResponse),
         ["retrieve_future.request"] = (new FutureRetrieveRequest { RequestId = "req-1", AllowMetadataOnly = true }, TinkerJson.Default.FutureRetrieveRequest),
         ["try_again.response"] = (new TryAgainResponse { RequestId = "req-1", QueueState = QueueStates.PausedCapacity }, TinkerJson.Default.TryAgainResponse),
         ["request_failed.response"] = (new RequestFailedResponse

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading.Tasks;
 using Mint.Client;
 using Mint.Client.Tests.Support;
@@ -111,6 +112,31 @@ public sealed class TinkerParityTests : IAsyncLifetime
         var after = await remote.CreateSamplingClient().SampleAsync(prompt, 4, parameters);
         Assert.Equal(await local.CreateSamplingClient().SampleAsync(prompt, 4, parameters), after, SampleComparer.Instance);
         Assert.NotEqual(before, after, SampleComparer.Instance);
+    }
+
+    [Fact]
+    public async Task Prompt_and_top_k_prompt_logprobs_over_tinker_http_equal_the_embedded_engine()
+    {
+        var local = await embedded.Client.CreateLoraTrainingClientAsync(new LoraConfig(4, Seed: 1));
+        var remote = await server.TinkerClient().CreateLoraTrainingClientAsync(new LoraConfig(4, Seed: 1));
+        var parameters = new SamplingParams { MaxTokens = 2, Seed = 3, PromptLogprobs = true, TopKPromptLogprobs = 3 };
+        var prompt = ModelInput.FromInts([3, 1, 4, 1, 5]);
+
+        var expected = await local.CreateSamplingClient().SampleAsync(prompt, 2, parameters);
+        var actual = await remote.CreateSamplingClient().SampleAsync(prompt, 2, parameters);
+
+        Assert.Equal(expected, actual, SampleComparer.Instance);
+        Assert.Equal(5, actual.PromptLogprobs!.Count);
+        Assert.Null(actual.PromptLogprobs[0]);
+        Assert.Equal(expected.PromptLogprobs, actual.PromptLogprobs);
+        Assert.Null(actual.TopKPromptLogprobs![0]);
+        Assert.Equal(expected.TopKPromptLogprobs!.Skip(1).SelectMany(top => top!), actual.TopKPromptLogprobs.Skip(1).SelectMany(top => top!));
+        Assert.All(actual.TopKPromptLogprobs.Skip(1), top => Assert.Equal(3, top!.Count));
+
+        // Without the options the service sends neither.
+        var plain = await remote.CreateSamplingClient().SampleAsync(prompt, 1, new SamplingParams { MaxTokens = 1, Seed = 3 });
+        Assert.Null(plain.PromptLogprobs);
+        Assert.Null(plain.TopKPromptLogprobs);
     }
 
     [Fact]

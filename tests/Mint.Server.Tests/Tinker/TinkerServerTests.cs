@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
@@ -175,8 +176,8 @@ public sealed class TinkerServerTests : IAsyncLifetime
         await training.ForwardBackwardAsync(TrainingRuns.SftBatch(), LossFn.CrossEntropy);
         await training.OptimStepAsync(new AdamParams(LearningRate: 0.5));
         await training.SaveStateAsync("run/a");
-        var saved = await Result(await Post(TinkerRoutes.SaveWeightsForSampler, $$"""{"model_id": "{{training.SessionId}}", "path": "s1", "seq_id": 100, "type": "save_weights_for_sampler"}"""));
-        Assert.Equal($"tinker://{training.SessionId}/sampler_weights/s1", saved.GetProperty("path").GetString());
+        await training.SaveWeightsForSamplerAsync("s1");
+        var savedPath = $"tinker://{training.SessionId}/sampler_weights/s1";
 
         var listed = await Get($"/api/v1/training_runs/{training.SessionId}/checkpoints");
         var paths = listed.GetProperty("checkpoints").EnumerateArray().Select(checkpoint => (checkpoint.GetProperty("tinker_path").GetString(), checkpoint.GetProperty("checkpoint_type").GetString())).ToList();
@@ -184,12 +185,54 @@ public sealed class TinkerServerTests : IAsyncLifetime
 
         // A sampler over the saved path samples what the trained model samples.
         var session = (await Post(TinkerRoutes.CreateSession, """{"tags": [], "user_metadata": {}, "sdk_version": "0.22.0", "type": "create_session"}""")).GetProperty("session_id").GetString();
-        var sampler = (await Post(TinkerRoutes.CreateSamplingSession, $$"""{"session_id": "{{session}}", "sampling_session_seq_id": 0, "model_path": "{{saved.GetProperty("path").GetString()}}", "type": "create_sampling_session"}""")).GetProperty("sampling_session_id").GetString();
+        var sampler = (await Post(TinkerRoutes.CreateSamplingSession, $$"""{"session_id": "{{session}}", "sampling_session_seq_id": 0, "model_path": "{{savedPath}}", "type": "create_sampling_session"}""")).GetProperty("sampling_session_id").GetString();
         const string Params = """{"max_tokens": 5, "seed": 4, "temperature": 1.0, "top_k": -1, "top_p": 1.0}""";
         var sampled = await Result(await Post(TinkerRoutes.ASample, $$"""{"num_samples": 2, "prompt": {"chunks": [{"tokens": [1, 2], "type": "encoded_text"}]}, "sampling_params": {{Params}}, "sampling_session_id": "{{sampler}}", "seq_id": 0, "prompt_logprobs": false, "topk_prompt_logprobs": 0, "type": "sample"}"""));
         var expected = await training.CreateSamplingClient().SampleAsync(ModelInput.FromInts([1, 2]), 2, new SamplingParams { MaxTokens = 5, Seed = 4 });
         Assert.Equal(expected.Sequences.Select(sequence => sequence.Tokens.ToList()), sampled.GetProperty("sequences").EnumerateArray().Select(sequence => sequence.GetProperty("tokens").EnumerateArray().Select(token => token.GetInt32()).ToList()));
+        // Sampler weights are a peft adapter (what gRPC's SaveWeightsForSampler writes), equal to the session's adapters.
+        var folder = Directory.GetDirectories(server.CheckpointRoot, "s1", SearchOption.AllDirectories).Single();
+        Assert.True(File.Exists(Path.Combine(folder, "adapter_config.json")), "sampler weights should be saved in peft's layout");
+        var exported = server.Server.Engine.GetSession(training.SessionId).ExportWeights();
+        var onDisk = Mint.Engine.Adapters.PeftAdapterFolder.Read(folder);
+        Assert.All(exported.Tensors, entry => Assert.Equal(entry.Value.ToSingles(), onDisk.Tensors[entry.Key].ToSingles()));
     }
+
+    [Fact]
+    public async Task Checkpoints_nested_in_others_are_listed_on_both_list_routes_and_deleted_by_id()
+    {
+        var training = await server.TinkerClient("tml-alice").CreateLoraTrainingClientAsync(new LoraConfig(4, Seed: 2));
+        await training.SaveStateAsync("nest");
+        await training.SaveStateAsync("nest/inner");
+        await training.SaveWeightsForSamplerAsync("gone");
+
+        var run = training.SessionId;
+        string[] all = [$"tinker://{run}/weights/nest", $"tinker://{run}/weights/nest/inner", $"tinker://{run}/sampler_weights/gone"];
+        Assert.Equal(all.Order(StringComparer.Ordinal), (await ListedPaths($"/api/v1/training_runs/{run}/checkpoints")).Order(StringComparer.Ordinal));
+        Assert.Equal(all.Order(StringComparer.Ordinal), (await ListedPaths($"/api/v1/models/{run}/checkpoints")).Order(StringComparer.Ordinal));
+
+        // Through the client (a full path), then raw as the Python SDK's delete_checkpoint sends it.
+        await server.TinkerClient("tml-alice").DeleteCheckpointAsync($"tinker://{run}/sampler_weights/gone");
+
+        using (var deleted = await http.DeleteAsync($"api/v1/training_runs/{run}/checkpoints/weights/nest"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        // The nested checkpoint outlives its container; a second delete and a malformed id are refused.
+        Assert.Equal([$"tinker://{run}/weights/nest/inner"], await ListedPaths($"/api/v1/training_runs/{run}/checkpoints"));
+        using (var again = await http.DeleteAsync($"api/v1/training_runs/{run}/checkpoints/sampler_weights/gone"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        }
+
+        using var malformed = await http.DeleteAsync($"api/v1/training_runs/{run}/checkpoints/other/x");
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Contains("checkpoint_id", await malformed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private async Task<List<string?>> ListedPaths(string route) =>
+        (await Get(route)).GetProperty("checkpoints").EnumerateArray().Select(checkpoint => checkpoint.GetProperty("tinker_path").GetString()).ToList();
 
     private static string ForwardBackwardBody(string modelId, long seqId) => $$$"""
         {"forward_backward_input": {"data": [{"loss_fn_inputs": {"target_tokens": {"data": [5, 9], "dtype": "int64", "shape": [2]}, "weights": {"data": [1.0, 1.0], "dtype": "float32", "shape": [2]}},

@@ -49,6 +49,10 @@ internal sealed class TinkerConnection : IDisposable
     public Task<TResponse> GetAsync<TResponse>(string route, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken) =>
         SendAsync(() => new HttpRequestMessage(HttpMethod.Get, route.TrimStart('/')), responseType, cancellationToken);
 
+    /// <summary>DELETEs <paramref name="route"/>, retrying what the SDK retries; the answer's body is not read.</summary>
+    public Task DeleteAsync(string route, CancellationToken cancellationToken) =>
+        SendAsync<object>(() => new HttpRequestMessage(HttpMethod.Delete, route.TrimStart('/')), responseType: null, cancellationToken);
+
     /// <summary>
     /// Submits a work request and waits for its future's answer; <paramref name="requestType"/> names
     /// the request in the SDK's <c>X-Tinker-Request-Type</c> header.
@@ -135,7 +139,8 @@ internal sealed class TinkerConnection : IDisposable
         }
     }
 
-    private async Task<TResponse> SendAsync<TResponse>(Func<HttpRequestMessage> build, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+    /// <summary>Sends until answered with success; a null <paramref name="responseType"/> reads no body (answers default).</summary>
+    private async Task<TResponse> SendAsync<TResponse>(Func<HttpRequestMessage> build, JsonTypeInfo<TResponse>? responseType, CancellationToken cancellationToken)
     {
         for (var retry = 0; ; retry++)
         {
@@ -144,6 +149,11 @@ internal sealed class TinkerConnection : IDisposable
             using var response = await TrySendAsync(message, cancellationToken).ConfigureAwait(false);
             if (response is not null && response.IsSuccessStatusCode)
             {
+                if (responseType is null)
+                {
+                    return default!;
+                }
+
                 var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
                 return JsonSerializer.Deserialize(body, responseType) ?? throw new FormatException($"{message.RequestUri} answered an empty body.");
             }

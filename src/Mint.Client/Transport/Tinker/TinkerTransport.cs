@@ -166,6 +166,8 @@ public sealed class TinkerTransport : ITrainingTransport
             SamplingParams = TinkerParamsCodec.ToWire(samplingParams),
             SamplingSessionId = sampler,
             SeqId = Interlocked.Increment(ref sampleSeqId) - 1,
+            PromptLogprobs = samplingParams.PromptLogprobs ? true : null,
+            TopkPromptLogprobs = samplingParams.TopKPromptLogprobs,
         }, TinkerJson.Default.SampleRequest, TinkerJson.Default.SampleResponse, "Sample", cancellationToken).ConfigureAwait(false);
         return TinkerResultCodec.FromWire(response);
     }
@@ -201,6 +203,39 @@ public sealed class TinkerTransport : ITrainingTransport
             SeqId = model.NextSeqId(),
         }, TinkerJson.Default.LoadWeightsRequest, TinkerJson.Default.LoadWeightsResponse, "LoadWeights", cancellationToken).ConfigureAwait(false);
         model.Loaded();
+    }
+
+    /// <summary>
+    /// Saves the adapters alone as sampler weights <paramref name="name"/> (<c>save_weights_for_sampler</c>
+    /// with a path); the service names them <c>tinker://&lt;run&gt;/sampler_weights/&lt;name&gt;</c>, the path
+    /// the Python SDK's <c>create_sampling_client(model_path=…)</c> takes.
+    /// </summary>
+    public async Task SaveWeightsForSamplerAsync(string sessionId, string name, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var model = Model(sessionId);
+        await connection.RunAsync(TinkerRoutes.SaveWeightsForSampler, new SaveWeightsForSamplerRequest
+        {
+            ModelId = sessionId,
+            Path = name,
+            SeqId = model.NextSeqId(),
+        }, TinkerJson.Default.SaveWeightsForSamplerRequest, TinkerJson.Default.SaveWeightsForSamplerResponse, "SaveWeightsForSampler", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes a checkpoint named by its full path, <c>tinker://&lt;run&gt;/weights/&lt;name&gt;</c> or
+    /// <c>tinker://&lt;run&gt;/sampler_weights/&lt;name&gt;</c> (checkpoints belong to a run on Tinker).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not such a path.</exception>
+    public async Task DeleteCheckpointAsync(string name, CancellationToken cancellationToken)
+    {
+        if (!TinkerPaths.TryParse(name, out var run, out var kind, out var checkpoint))
+        {
+            throw new ArgumentException($"'{name}' is not a checkpoint path: over Tinker's protocol name it as tinker://<run>/weights/<name> or tinker://<run>/sampler_weights/<name>.", nameof(name));
+        }
+
+        var segments = string.Join('/', checkpoint.Split('/').Select(Uri.EscapeDataString));
+        await connection.DeleteAsync($"{TinkerRoutes.Prefix}training_runs/{Uri.EscapeDataString(run)}/checkpoints/{kind}/{segments}", cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -81,10 +81,10 @@ public sealed record SampleRequest
     /// <summary>The client's request counter.</summary>
     public long? SeqId { get; init; }
 
-    /// <summary>Whether the prompt's log-probs are returned (unsupported here).</summary>
+    /// <summary>Whether the prompt's own log-probs are returned.</summary>
     public bool? PromptLogprobs { get; init; }
 
-    /// <summary>Top-k prompt log-probs per position (unsupported here).</summary>
+    /// <summary>How many of the most likely tokens are returned per prompt position (0: none).</summary>
     public int TopkPromptLogprobs { get; init; }
 
     /// <summary>The request's discriminator.</summary>
@@ -113,6 +113,12 @@ public sealed record SampleResponse
     /// <summary>The response's discriminator.</summary>
     public string Type { get; init; } = "sample";
 
-    /// <summary>The prompt's log-probs, when asked for.</summary>
+    /// <summary>The prompt's log-probs, when asked for; null at position 0, which nothing predicts.</summary>
     public IReadOnlyList<double?>? PromptLogprobs { get; init; }
+
+    /// <summary>
+    /// The most likely tokens per prompt position, when asked for: <c>[token_id, logprob]</c> pairs
+    /// (Python tuples), most likely first; null at position 0.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<double[]>?>? TopkPromptLogprobs { get; init; }
 }
