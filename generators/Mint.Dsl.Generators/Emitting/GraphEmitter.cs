@@ -40,9 +40,10 @@ internal static class GraphEmitter
 
         writer.Line("    },");
         writer.Line($"    loss: {graph.Loss.ToString(CultureInfo.InvariantCulture)},");
+        var end = graph.Terms.Count == 0 ? ");" : ",";
         if (graph.Metrics.Count == 0)
         {
-            writer.Line($"    metrics: global::System.Array.Empty<{Graphs}.GraphMetric>());");
+            writer.Line($"    metrics: global::System.Array.Empty<{Graphs}.GraphMetric>(){end}");
         }
         else
         {
@@ -51,6 +52,18 @@ internal static class GraphEmitter
             foreach (var metric in graph.Metrics)
             {
                 writer.Line($"        new {Graphs}.GraphMetric({Literal(metric.Name)}, {metric.Node.ToString(CultureInfo.InvariantCulture)}),");
+            }
+
+            writer.Line($"    }}{end}");
+        }
+
+        if (graph.Terms.Count > 0)
+        {
+            writer.Line($"    terms: new {Graphs}.GraphTerm[]");
+            writer.Line("    {");
+            foreach (var term in graph.Terms)
+            {
+                writer.Line($"        new {Graphs}.GraphTerm({Literal(term.Name)}, {term.Node.ToString(CultureInfo.InvariantCulture)}, {term.Weight.ToString(CultureInfo.InvariantCulture)}),");
             }
 
             writer.Line("    });");

@@ -14,7 +14,7 @@ namespace Mint.Dsl.Generators.Lowering;
 /// <summary>
 /// Lowers a loss method's body to an <see cref="OpGraph"/> by walking its operation tree:
 /// straight-line code (locals, one <c>return</c>) over the ops of <see cref="TorchOps"/>, numbers
-/// and config values, <c>Pair.Chosen</c>/<c>.Rejected</c>, and <c>new LossResult(…).Metric(…)</c>.
+/// and config values, <c>Pair.Chosen</c>/<c>.Rejected</c>, and <c>new LossResult(…).Metric(…).Term(…)</c>.
 /// Every construct that does not lower adds a <see cref="LoweringProblem"/> on that expression and
 /// the walk goes on, so one pass reports them all (see <c>LossLowering.Unsupported.cs</c>).
 /// User helper methods are not inlined: a call into one is reported like any unsupported call.
@@ -33,6 +33,7 @@ internal sealed partial class LossLowering
     private readonly Dictionary<ILocalSymbol, Lowered> locals = new(SymbolEqualityComparer.Default);
     private readonly List<LoweringProblem> problems = [];
     private readonly List<OpMetric> metrics = [];
+    private readonly List<(string Name, Lowered Value, Lowered Weight)> terms = [];
     private int loss = -1;
 
     private LossLowering(LossModel model, IMethodSymbol method, CancellationToken cancellationToken)
@@ -91,10 +92,15 @@ internal sealed partial class LossLowering
             lowering.Report(syntax.Identifier, "returns no LossResult the lowering can follow");
         }
 
+
         return lowering.problems.Count > 0
             ? new LoweringResult(null, lowering.problems.ToEquatableArray())
             : new LoweringResult(
-                new OpGraph(lowering.nodes.ToEquatableArray(), lowering.loss, lowering.metrics.ToEquatableArray()),
+                new OpGraph(
+                    lowering.nodes.ToEquatableArray(),
+                    lowering.loss,
+                    lowering.metrics.ToEquatableArray(),
+                    lowering.terms.Select(term => new OpTerm(term.Name, term.Value.Node, term.Weight.Node)).ToEquatableArray()),
                 EquatableArray<LoweringProblem>.Empty);
     }
 
@@ -166,12 +172,44 @@ internal sealed partial class LossLowering
                 }
 
                 return;
-            case IInvocationOperation { TargetMethod.Name: "Term" } term when IsType(term.TargetMethod.ContainingType, LossResultMetadataName):
-                Report(term.Syntax, "adds a loss term; loss graphs carry no terms yet, so add it to the loss with + and report it with .Metric(...)");
+            case IInvocationOperation { TargetMethod.Name: "Term", Instance: { } termReceiver } term
+                when IsType(term.TargetMethod.ContainingType, LossResultMetadataName) && term.Arguments.Length == 3:
+                LowerResult(termReceiver);
+                LowerTerm(term);
                 return;
             default:
                 ReportUnsupported(operation);
                 return;
+        }
+    }
+
+    /// <summary><c>.Term(name, value, weight)</c>: a constant name, a tensor value, a number weight (constant or config).</summary>
+    private void LowerTerm(IInvocationOperation term)
+    {
+        // Arguments in parameter order, whatever order (or names) the call used.
+        IOperation Argument(string parameter) => term.Arguments.First(argument => argument.Parameter?.Name == parameter).Value;
+        var name = Argument("name");
+        var value = Lower(Argument("value"));
+        var weight = Lower(Argument("weight"));
+        if (name.ConstantValue is not { HasValue: true, Value: string termName })
+        {
+            Report(name.Syntax, "is not a constant string; a graph names its terms at compile time");
+        }
+        else if (value.Kind == Kind.Pair)
+        {
+            Report(Argument("value").Syntax, "is a whole pair; a term is a scalar tensor");
+        }
+        else if (value.Kind == Kind.Number)
+        {
+            Report(Argument("value").Syntax, "is a number; a term is a tensor computed from the inputs");
+        }
+        else if (value.Kind == Kind.Tensor && weight.Kind == Kind.Tensor)
+        {
+            Report(Argument("weight").Syntax, "is a tensor; a term's weight is a number (a constant or a config value)");
+        }
+        else if (value.Kind == Kind.Tensor && weight.Kind == Kind.Number)
+        {
+            terms.Add((termName, value, weight));
         }
     }
 

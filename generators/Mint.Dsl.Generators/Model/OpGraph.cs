@@ -12,8 +12,11 @@ internal sealed record OpNode(string Op, EquatableArray<int> Args, string? Key, 
 /// <summary>A metric of a lowered loss: its name and the node it reports.</summary>
 internal sealed record OpMetric(string Name, int Node);
 
-/// <summary>A loss body lowered to a graph: nodes in execution order, the loss node and the metrics.</summary>
-internal sealed record OpGraph(EquatableArray<OpNode> Nodes, int Loss, EquatableArray<OpMetric> Metrics);
+/// <summary>A term of a lowered loss: its name, the node of its value and the number node of its weight.</summary>
+internal sealed record OpTerm(string Name, int Node, int Weight);
+
+/// <summary>A loss body lowered to a graph: nodes in execution order, the (base) loss node, the metrics and the terms.</summary>
+internal sealed record OpGraph(EquatableArray<OpNode> Nodes, int Loss, EquatableArray<OpMetric> Metrics, EquatableArray<OpTerm> Terms);
 
 /// <summary>
 /// An expression that keeps a loss body from lowering, as data (no <c>Location</c> in a cached

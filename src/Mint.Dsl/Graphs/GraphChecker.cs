@@ -96,6 +96,7 @@ public static class GraphChecker
             CheckOutput("metric " + metric.Name, metric.Node, types, Report, loss: false);
         }
 
+        CheckTerms(graph.Terms ?? [], types, Report);
         return problems;
     }
 
@@ -261,6 +262,38 @@ public static class GraphChecker
             else if (spec.DefaultValue is double value && !double.IsFinite(value))
             {
                 report("config", "finite constant", $"config '{spec.Key}' defaults to {value}; defaults must be finite.");
+            }
+        }
+    }
+
+    /// <summary>Each term as <see cref="LossResult.Term"/> accepts it: a plain unique name, a floating-point scalar value, a number weight.</summary>
+    private static void CheckTerms(IReadOnlyList<GraphTerm> terms, ValueInfo?[] types, Action<string, string, string> report)
+    {
+        if (terms.Count > GraphLimits.MaxEntries)
+        {
+            report("terms", "size limit", $"{terms.Count} terms; at most {GraphLimits.MaxEntries}.");
+            return;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var term in terms)
+        {
+            if (term is null || !ValidName(term.Name) || term.Name == LossTerm.BaseName || term.Name.Contains('/', StringComparison.Ordinal) || !seen.Add(term.Name))
+            {
+                report("terms", "term", $"term name '{term?.Name}' is empty, too long, '{LossTerm.BaseName}', contains '/' or is given twice.");
+                continue;
+            }
+
+            var part = "term " + term.Name;
+            CheckOutput(part, term.Node, types, report, loss: false);
+            if (term.Node >= 0 && term.Node < types.Length && types[term.Node] is { } value && (value.IsNumber || value.Category != ValueCategory.Float))
+            {
+                report(part, "scalar term", $"%{term.Node} is a {value}; a term is a floating-point scalar tensor.");
+            }
+
+            if (term.Weight < 0 || term.Weight >= types.Length || types[term.Weight] is not { IsNumber: true })
+            {
+                report(part, "term weight", $"its weight %{term.Weight} is not a number node (a constant or a config value).");
             }
         }
     }

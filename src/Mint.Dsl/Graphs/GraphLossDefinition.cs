@@ -71,6 +71,11 @@ public sealed class GraphLossDefinition : LossDefinition
             }
         }
 
+        foreach (var term in LoadedGraph.Terms)
+        {
+            result.Term(term.Name, values[term.Node].T, values[term.Weight].Number);
+        }
+
         return result;
     }
 

@@ -27,7 +27,8 @@ public sealed class LossGraph
         IReadOnlyList<LossConfigSpec> config,
         IReadOnlyList<GraphNode> nodes,
         int loss,
-        IReadOnlyList<GraphMetric> metrics)
+        IReadOnlyList<GraphMetric> metrics,
+        IReadOnlyList<GraphTerm>? terms = null)
     {
         Name = name;
         Layout = layout;
@@ -36,13 +37,14 @@ public sealed class LossGraph
         Nodes = nodes;
         Loss = loss;
         Metrics = metrics;
+        Terms = terms ?? [];
     }
 
     /// <summary>
     /// The graph of a generated loss: inputs and config from <paramref name="contract"/> (every
     /// per-token input today), the log-probs first.
     /// </summary>
-    public LossGraph(LossContract contract, IReadOnlyList<GraphNode> nodes, int loss, IReadOnlyList<GraphMetric> metrics)
+    public LossGraph(LossContract contract, IReadOnlyList<GraphNode> nodes, int loss, IReadOnlyList<GraphMetric> metrics, IReadOnlyList<GraphTerm>? terms = null)
         : this(
             contract.Name,
             contract.Layout,
@@ -51,7 +53,8 @@ public sealed class LossGraph
             contract.Config,
             nodes,
             loss,
-            metrics)
+            metrics,
+            terms)
     {
     }
 
@@ -70,8 +73,11 @@ public sealed class LossGraph
     /// <summary>The nodes, in execution order; each reads only earlier ones.</summary>
     public IReadOnlyList<GraphNode> Nodes { get; }
 
-    /// <summary>The index of the node holding the (scalar) loss.</summary>
+    /// <summary>The index of the node holding the (scalar) loss; with <see cref="Terms"/>, the base loss they are added to.</summary>
     public int Loss { get; }
+
+    /// <summary>The weighted terms added to the loss, in the order the loss method adds them (none for most losses).</summary>
+    public IReadOnlyList<GraphTerm> Terms { get; }
 
     /// <summary>The metrics, in the order the loss method adds them.</summary>
     public IReadOnlyList<GraphMetric> Metrics { get; }
@@ -115,6 +121,12 @@ public sealed class LossGraph
         }
 
         text.Append("return %").Append(Loss.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        foreach (var term in Terms ?? [])
+        {
+            text.Append("term ").Append(term?.Name).Append(" = %").Append(term?.Node.ToString(CultureInfo.InvariantCulture))
+                .Append(" * %").Append(term?.Weight.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+
         foreach (var metric in Metrics ?? [])
         {
             text.Append("metric ").Append(metric?.Name).Append(" = %").Append(metric?.Node.ToString(CultureInfo.InvariantCulture)).Append('\n');

@@ -63,6 +63,7 @@ public static class GraphCodec
         }
 
         wire.Metrics.AddRange(graph.Metrics.Select(metric => new V1.GraphMetric { Name = metric.Name, Node = metric.Node }));
+        wire.Terms.AddRange(graph.Terms.Select(term => new V1.GraphTerm { Name = term.Name, Node = term.Node, Weight = term.Weight }));
         return wire;
     }
 
@@ -97,7 +98,8 @@ public static class GraphCodec
                 node.HasDim ? node.Dim : null,
                 node.KeepDim)).ToList(),
             wire.Loss,
-            wire.Metrics.Select(metric => new GraphMetric(metric.Name, metric.Node)).ToList());
+            wire.Metrics.Select(metric => new GraphMetric(metric.Name, metric.Node)).ToList(),
+            wire.Terms.Select(term => new GraphTerm(term.Name, term.Node, term.Weight)).ToList());
     }
 
     private static TensorDType DType(V1.DType dtype) => dtype switch

@@ -28,6 +28,9 @@ internal sealed class BothTransports : System.IAsyncDisposable
     /// <summary>A client over <c>"grpc"</c> or <c>"embedded"</c>, as theories name them.</summary>
     public ServiceClient Over(string transport) => transport == "grpc" ? Server.Client() : Embedded.Client;
 
+    /// <summary>The engine behind <c>"grpc"</c> or <c>"embedded"</c>, to read a session's gradients.</summary>
+    public Mint.Engine.MintEngine Engine(string transport) => transport == "grpc" ? Server.Server.Engine : Embedded.Engine;
+
     public async ValueTask DisposeAsync()
     {
         await Server.DisposeAsync();

@@ -35,6 +35,31 @@ public sealed class ComposedLossTransportTests : IAsyncLifetime
         Assert.True(results[1].Metrics["terms/kl/grad_norm"] > 0);
     }
 
+    [Fact]
+    public async Task A_composed_loss_lowers_and_runs_in_the_servers_pass_with_the_in_process_numbers()
+    {
+        var loss = TestLosses.RegularizedSftLoss.With(klWeight: 0.5, l2Weight: 0.25);
+        Assert.NotNull(loss.Graph);
+        var results = new List<ForwardBackwardResult>();
+        var gradients = new List<Dictionary<string, TorchSharp.torch.Tensor>>();
+        foreach (var transport in new[] { "embedded", "grpc" })
+        {
+            var training = await transports.Over(transport).CreateLoraTrainingClientAsync(new LoraConfig(4, Seed: 3));
+            results.Add(await training.ForwardBackwardCustomAsync(Batch(), loss));
+            gradients.Add(transports.Engine(transport).GetSession(training.SessionId).AdapterGradients());
+        }
+
+        Assert.Equal(LossExecution.InEngine, results[1].Execution);
+        Assert.Equal(["loss:sum", "terms/base", "terms/kl", "terms/l2", "weighted_tokens"], results[1].Metrics.Keys.Order(System.StringComparer.Ordinal));
+        Assert.All(results[0].Metrics, metric => Assert.Equal(metric.Value, results[1].Metrics[metric.Key], 5));
+
+        // The total is the base plus each weighted term, and the gradient follows all three.
+        var metrics = results[1].Metrics;
+        Assert.Equal(metrics["terms/base"] + (0.5 * metrics["terms/kl"]) + (0.25 * metrics["terms/l2"]), results[1].Loss, 4);
+        Assert.All(gradients[0], entry => Assert.True(
+            TorchSharp.torch.allclose(entry.Value, gradients[1][entry.Key], rtol: 1e-4, atol: 1e-7), entry.Key));
+    }
+
     private static List<Datum> Batch() => TrainingRuns.SftBatch().Select(datum => new Datum(datum.ModelInput, new Dictionary<string, TensorData>(datum.LossFnInputs)
     {
         ["reference_logprobs"] = TensorData.FromSingles(Enumerable.Repeat(-2.5f, datum.ModelInput.Length)),
