@@ -92,6 +92,30 @@ public sealed class LossLoweringAnalyzerTests
         """);
 
     [Fact]
+    public Task Terms_lower_with_constant_names_and_number_weights_and_nothing_else() => Verify("""
+        [Loss("composed")]
+        public static LossResult Composed(Tensor logprobs, Tensor weights, double klWeight = 0.1)
+        {
+            var nll = -(logprobs * weights).sum();
+            return new LossResult(nll)
+                .Term("l2", logprobs.square().sum(), klWeight)
+                .Term(weight: 2, value: logprobs.abs().sum(), name: "l1")
+                .Metric("tokens", weights.sum());
+        }
+
+        private static readonly string TermName = "x";
+
+        [Loss("bad_terms")]
+        public static LossResult BadTerms(Tensor logprobs, Tensor weights)
+        {
+            var nll = -(logprobs * weights).sum();
+            return new LossResult(nll)
+                .Term({|MINT018:TermName|}, nll)
+                .Term("scale", nll, {|MINT018:System.Math.Exp(2.0)|});
+        }
+        """);
+
+    [Fact]
     public Task A_loss_that_requires_server_execution_makes_each_problem_an_error() => Verify("""
         [Loss("strict", RequireServerExecution = true)]
         public static LossResult Strict(Tensor logprobs, Tensor weights)
