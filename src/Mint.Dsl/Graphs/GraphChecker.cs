@@ -37,6 +37,7 @@ public static class GraphChecker
         void Report(string part, string rule, string message) => problems.Add(new(null, part, $"{rule}: {message}"));
 
         CheckContract(graph, Report);
+        CheckConfigBounds(graph, Report);
         var nodes = graph.Nodes ?? [];
         if (nodes.Count == 0 || nodes.Count > GraphLimits.MaxNodes)
         {
@@ -98,6 +99,51 @@ public static class GraphChecker
 
         CheckTerms(graph.Terms ?? [], types, Report);
         return problems;
+    }
+
+    /// <summary>
+    /// Config ranges and orders as the generator emits them: finite bounds with min ≤ max, a default
+    /// inside its range, and orders of two or more declared keys.
+    /// </summary>
+    private static void CheckConfigBounds(LossGraph graph, Action<string, string, string> report)
+    {
+        var config = graph.Config ?? [];
+        foreach (var spec in config)
+        {
+            if (spec is null)
+            {
+                continue;
+            }
+
+            if ((spec.Min is double min && !double.IsFinite(min)) || (spec.Max is double max && !double.IsFinite(max)))
+            {
+                report("config", "config range", $"config '{spec.Key}' has a bound that is not finite.");
+            }
+            else if (spec.Min > spec.Max)
+            {
+                report("config", "config range", FormattableString.Invariant($"config '{spec.Key}' has min {spec.Min} above max {spec.Max}."));
+            }
+            else if (spec.DefaultValue is double value && (value < spec.Min || value > spec.Max))
+            {
+                report("config", "config range", FormattableString.Invariant($"config '{spec.Key}' defaults to {value}, outside [{spec.Min}, {spec.Max}]."));
+            }
+        }
+
+        var orders = graph.ConfigOrders ?? [];
+        if (orders.Count > GraphLimits.MaxEntries)
+        {
+            report("config", "size limit", $"{orders.Count} config orders; at most {GraphLimits.MaxEntries}.");
+            return;
+        }
+
+        var keys = config.Where(spec => spec is not null).Select(spec => spec.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var order in orders)
+        {
+            if (order is null || order.Count < 2 || order.Count > GraphLimits.MaxEntries || order.Any(key => key is null || !keys.Contains(key)))
+            {
+                report("config", "config order", $"order [{string.Join(", ", order ?? [])}] must name two or more declared config keys.");
+            }
+        }
     }
 
     private static (ValueInfo Type, int Depth) CheckNode(GraphCheckScope scope, IReadOnlyList<GraphNode> nodes, int index, ValueInfo?[] types, int[] depths)

@@ -28,7 +28,8 @@ public sealed class LossGraph
         IReadOnlyList<GraphNode> nodes,
         int loss,
         IReadOnlyList<GraphMetric> metrics,
-        IReadOnlyList<GraphTerm>? terms = null)
+        IReadOnlyList<GraphTerm>? terms = null,
+        IReadOnlyList<IReadOnlyList<string>>? configOrders = null)
     {
         Name = name;
         Layout = layout;
@@ -38,6 +39,7 @@ public sealed class LossGraph
         Loss = loss;
         Metrics = metrics;
         Terms = terms ?? [];
+        ConfigOrders = configOrders ?? [];
     }
 
     /// <summary>
@@ -54,7 +56,8 @@ public sealed class LossGraph
             nodes,
             loss,
             metrics,
-            terms)
+            terms,
+            contract.ConfigOrders)
     {
     }
 
@@ -76,6 +79,9 @@ public sealed class LossGraph
     /// <summary>The index of the node holding the (scalar) loss; with <see cref="Terms"/>, the base loss they are added to.</summary>
     public int Loss { get; }
 
+    /// <summary>Config keys whose values must not decrease in the order given (the contract's <see cref="LossContract.ConfigOrders"/>).</summary>
+    public IReadOnlyList<IReadOnlyList<string>> ConfigOrders { get; }
+
     /// <summary>The weighted terms added to the loss, in the order the loss method adds them (none for most losses).</summary>
     public IReadOnlyList<GraphTerm> Terms { get; }
 
@@ -87,7 +93,8 @@ public sealed class LossGraph
         Name,
         Layout,
         Inputs.Skip(1).Select(input => new LossInputSpec(input.Key, input.DType)).ToList(),
-        Config);
+        Config,
+        ConfigOrders);
 
     /// <summary>
     /// The graph as text, one line per input, config entry and node: deterministic, so equal graphs
@@ -111,7 +118,18 @@ public sealed class LossGraph
                 text.Append(" = ").Append(value.ToString("R", CultureInfo.InvariantCulture));
             }
 
+            if (config?.Min is not null || config?.Max is not null)
+            {
+                text.Append(" in [").Append(config.Min?.ToString("R", CultureInfo.InvariantCulture) ?? "-inf")
+                    .Append(", ").Append(config.Max?.ToString("R", CultureInfo.InvariantCulture) ?? "inf").Append(']');
+            }
+
             text.Append('\n');
+        }
+
+        foreach (var order in ConfigOrders ?? [])
+        {
+            text.Append("order ").Append(string.Join(" <= ", order ?? [])).Append('\n');
         }
 
         var index = 0;

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Mint.Dsl;
 using Mint.Dsl.Graphs;
@@ -37,7 +38,24 @@ public static class GraphCodec
                 config.DefaultValue = value;
             }
 
+            if (spec.Min is double min)
+            {
+                config.Min = min;
+            }
+
+            if (spec.Max is double max)
+            {
+                config.Max = max;
+            }
+
             wire.Config.Add(config);
+        }
+
+        foreach (var order in graph.ConfigOrders)
+        {
+            var encoded = new V1.GraphConfigOrder();
+            encoded.Keys.AddRange(order);
+            wire.ConfigOrders.Add(encoded);
         }
 
         foreach (var node in graph.Nodes)
@@ -89,7 +107,9 @@ public static class GraphCodec
                     V1.ConfigType.Boolean => LossConfigType.Boolean,
                     _ => (LossConfigType)(int)config.Type,
                 },
-                config.HasDefaultValue ? config.DefaultValue : null)).ToList(),
+                config.HasDefaultValue ? config.DefaultValue : null,
+                config.HasMin ? config.Min : null,
+                config.HasMax ? config.Max : null)).ToList(),
             wire.Nodes.Select(node => new GraphNode(
                 node.Op,
                 node.Args.ToList(),
@@ -99,7 +119,8 @@ public static class GraphCodec
                 node.KeepDim)).ToList(),
             wire.Loss,
             wire.Metrics.Select(metric => new GraphMetric(metric.Name, metric.Node)).ToList(),
-            wire.Terms.Select(term => new GraphTerm(term.Name, term.Node, term.Weight)).ToList());
+            wire.Terms.Select(term => new GraphTerm(term.Name, term.Node, term.Weight)).ToList(),
+            wire.ConfigOrders.Select(order => (IReadOnlyList<string>)order.Keys.ToList()).ToList());
     }
 
     private static TensorDType DType(V1.DType dtype) => dtype switch

@@ -183,5 +183,40 @@ public sealed class ServerSideLossTests : IAsyncLifetime
         Assert.Equal(StatusCode.NotFound, reopened.StatusCode);
     }
 
+    [Fact]
+    public async Task Config_ranges_and_orders_travel_with_a_graph_and_the_server_enforces_them()
+    {
+        var graph = BuiltinLosses.PpoLoss.Graph!;
+        var decoded = GraphCodec.FromWire(GraphCodec.ToWire(graph));
+        Assert.Equal(graph.ToString(), decoded.ToString());
+        Assert.Equal([["clip_low_threshold", "clip_high_threshold"]], decoded.ConfigOrders.Select(order => order.ToArray()));
+        Assert.All(decoded.Config, spec => Assert.Equal(0, spec.Min));
+
+        var training = await server.Client().CreateLoraTrainingClientAsync();
+        var raw = RawClient();
+        var id = (await raw.RegisterLossAsync(new V1.RegisterLossRequest { SessionId = training.SessionId, Graph = GraphCodec.ToWire(graph) })).LossId;
+        var request = new V1.ForwardBackwardRequest { SessionId = training.SessionId, Registered = new V1.RegisteredLoss { LossId = id } };
+        request.Registered.Config.Add("clip_low_threshold", 1.5);
+        request.Registered.Config.Add("clip_high_threshold", 1.2);
+        request.Data.AddRange(ContractBatches.For(graph.Contract).Select(BatchCodec.ToWire));
+
+        // Sent raw, so the client's own config check does not run first.
+        var error = await Assert.ThrowsAsync<RpcException>(() => raw.ForwardBackwardAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("clip_low_threshold", error.Status.Detail);
+        Assert.Contains("clip_high_threshold", error.Status.Detail);
+        var gradients = server.Server.Engine.GetSession(training.SessionId).AdapterGradients();
+        Assert.All(gradients.Values, gradient => Assert.Equal(0, gradient.abs().sum().item<float>()));
+
+        // A graph whose ranges contradict themselves is refused at registration.
+        var broken = GraphCodec.ToWire(graph);
+        broken.Config[0].Max = -1;
+        broken.ConfigOrders[0].Keys.Add("nope");
+        var refused = await Assert.ThrowsAsync<RpcException>(() => raw.RegisterLossAsync(new V1.RegisterLossRequest { SessionId = training.SessionId, Graph = broken }).ResponseAsync);
+        Assert.Contains("min 0 above max -1", refused.Status.Detail);
+        Assert.Contains("config order", refused.Status.Detail);
+    }
+
     private V1.Training.TrainingClient RawClient() => new(((GrpcTransport)server.Client().Transport).Channel);
 }
