@@ -140,6 +140,37 @@ public sealed class TinkerParityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sampling_clients_over_saved_sampler_weights_sample_what_the_trained_model_samples()
+    {
+        var service = server.TinkerClient();
+        var remote = await service.CreateLoraTrainingClientAsync(new LoraConfig(4, Seed: 1));
+        var local = await embedded.Client.CreateLoraTrainingClientAsync(new LoraConfig(4, Seed: 1));
+        foreach (var training in new[] { local, remote })
+        {
+            await training.ForwardBackwardAsync(TrainingRuns.SftBatch(), LossFn.CrossEntropy);
+            await training.OptimStepAsync(new AdamParams(LearningRate: 0.5));
+        }
+
+        var parameters = new SamplingParams { MaxTokens = 5, Seed = 9, Temperature = 0.9 };
+        var prompt = ModelInput.FromInts([2, 7, 1]);
+        var expected = await local.CreateSamplingClient().SampleAsync(prompt, 3, parameters);
+
+        // By the name this client saved, then by the full path another client would use.
+        await using var byName = await remote.SaveWeightsAndGetSamplingClientAsync("tinker/sampler-1");
+        await using var byPath = await server.TinkerClient().CreateSamplingClientAsync($"tinker://{remote.SessionId}/sampler_weights/tinker/sampler-1");
+
+        // Training on changes neither: they hold the weights as saved.
+        await remote.ForwardBackwardAsync(TrainingRuns.SftBatch(), LossFn.CrossEntropy);
+        await remote.OptimStepAsync(new AdamParams(LearningRate: 0.5));
+
+        Assert.Equal(expected, await byName.SampleAsync(prompt, 3, parameters), SampleComparer.Instance);
+        Assert.Equal(expected, await byPath.SampleAsync(prompt, 3, parameters), SampleComparer.Instance);
+        Assert.NotEqual(expected, await remote.CreateSamplingClient().SampleAsync(prompt, 3, parameters), SampleComparer.Instance);
+        var unknown = await Assert.ThrowsAsync<System.ArgumentException>(() => server.TinkerClient().CreateSamplingClientAsync("never-saved"));
+        Assert.Contains("tinker://", unknown.Message, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Save_and_load_over_tinker_http_resume_training_exactly()
     {
         var client = server.TinkerClient();

@@ -33,6 +33,8 @@ public sealed class TinkerTransport : ITrainingTransport
     private readonly TinkerTransportOptions options;
     private readonly SemaphoreSlim sessionGate = new(1, 1);
     private readonly ConcurrentDictionary<string, ModelState> models = new();
+    private readonly ConcurrentDictionary<string, byte> samplingSessions = new();
+    private readonly ConcurrentDictionary<string, string> savedSamplerPaths = new();
     private readonly CancellationTokenSource closing = new();
     private string? sessionId;
     private Task? heartbeat;
@@ -88,6 +90,12 @@ public sealed class TinkerTransport : ITrainingTransport
     /// <inheritdoc />
     public async Task CloseSessionAsync(string sessionId, CancellationToken cancellationToken)
     {
+        // The protocol has no call that closes a sampling session: the service drops it with the client's session.
+        if (samplingSessions.TryRemove(sessionId, out _))
+        {
+            return;
+        }
+
         await connection.RunAsync(TinkerRoutes.UnloadModel, new UnloadModelRequest { ModelId = sessionId },
             TinkerJson.Default.UnloadModelRequest, TinkerJson.Default.UnloadModelResponse, "UnloadModel", cancellationToken).ConfigureAwait(false);
         models.TryRemove(sessionId, out _);
@@ -158,7 +166,7 @@ public sealed class TinkerTransport : ITrainingTransport
     /// <inheritdoc />
     public async Task<SampleResult> SampleAsync(string sessionId, ModelInput prompt, int numSamples, SamplingParams samplingParams, CancellationToken cancellationToken)
     {
-        var sampler = await SamplerAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        var sampler = samplingSessions.ContainsKey(sessionId) ? sessionId : await SamplerAsync(sessionId, cancellationToken).ConfigureAwait(false);
         var response = await connection.RunAsync(TinkerRoutes.ASample, new SampleRequest
         {
             NumSamples = numSamples,
@@ -214,12 +222,36 @@ public sealed class TinkerTransport : ITrainingTransport
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         var model = Model(sessionId);
-        await connection.RunAsync(TinkerRoutes.SaveWeightsForSampler, new SaveWeightsForSamplerRequest
+        var saved = await connection.RunAsync(TinkerRoutes.SaveWeightsForSampler, new SaveWeightsForSamplerRequest
         {
             ModelId = sessionId,
             Path = name,
             SeqId = model.NextSeqId(),
         }, TinkerJson.Default.SaveWeightsForSamplerRequest, TinkerJson.Default.SaveWeightsForSamplerResponse, "SaveWeightsForSampler", cancellationToken).ConfigureAwait(false);
+        savedSamplerPaths[name] = saved.Path ?? TinkerPaths.Format(sessionId, TinkerPaths.SamplerWeights, name);
+    }
+
+    /// <summary>
+    /// Opens a sampling session over saved sampler weights (<c>create_sampling_session</c> with a
+    /// <c>model_path</c>): <paramref name="name"/> is a <c>tinker://&lt;run&gt;/sampler_weights/&lt;name&gt;</c>
+    /// path, or a name this client saved with <see cref="SaveWeightsForSamplerAsync"/>. Closing it only
+    /// forgets it (the protocol has no such call).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is neither.</exception>
+    public async Task<string> CreateSessionFromSamplerWeightsAsync(string name, CancellationToken cancellationToken)
+    {
+        var path = name.StartsWith(TinkerPaths.Scheme, StringComparison.Ordinal) ? name
+            : savedSamplerPaths.TryGetValue(name, out var saved) ? saved
+            : throw new ArgumentException($"'{name}' is not sampler weights this client saved; over Tinker's protocol name others by their tinker://<run>/sampler_weights/<name> path.", nameof(name));
+        var session = await SessionAsync(cancellationToken).ConfigureAwait(false);
+        var created = await connection.PostAsync(TinkerRoutes.CreateSamplingSession, new CreateSamplingSessionRequest
+        {
+            SessionId = session,
+            SamplingSessionSeqId = Interlocked.Increment(ref samplingSessionSeqId) - 1,
+            ModelPath = path,
+        }, TinkerJson.Default.CreateSamplingSessionRequest, TinkerJson.Default.CreateSamplingSessionResponse, cancellationToken).ConfigureAwait(false);
+        samplingSessions[created.SamplingSessionId] = 0;
+        return created.SamplingSessionId;
     }
 
     /// <summary>
