@@ -12,6 +12,9 @@ namespace Mint.Client;
 /// loss and dL/dlogprobs on the client's device with the generated code, then send the gradient back
 /// as per-token weights in a linear <c>cross_entropy</c> pass. Cross-entropy's gradient with respect
 /// to the log-probs is <c>-weights</c>, so weights = -dL/dlogprobs reproduces the custom gradient.
+/// A multi-target loss gets a <c>[T, K]</c> gradient, which built-ins (one target per position) do
+/// not read: its second pass is <see cref="GradientPassLosses.CandidateGradient"/>, the same linear
+/// form over K candidates, run inside the engine's pass (so it needs a transport that runs loss graphs).
 /// </summary>
 internal static class CustomLossPass
 {
@@ -43,7 +46,9 @@ internal static class CustomLossPass
 
         var gradient = loss.ComputeGradient(data, forward.Logprobs, options);
         var weighted = data.Select((datum, index) => Weighted(datum, gradient.LogprobGradients[index])).ToList();
-        var pass = await transport.ForwardBackwardAsync(sessionId, weighted, LossFn.CrossEntropy, cancellationToken).ConfigureAwait(false);
+        var pass = loss.Contract.IsMultiTarget
+            ? await CandidatePassAsync(transport, sessionId, weighted, loss, cancellationToken).ConfigureAwait(false)
+            : await transport.ForwardBackwardAsync(sessionId, weighted, LossFn.CrossEntropy, cancellationToken).ConfigureAwait(false);
 
         var metrics = new Dictionary<string, double> { [ForwardBackwardResult.LossMetric] = gradient.Loss };
         foreach (var (name, value) in gradient.Metrics)
@@ -52,6 +57,21 @@ internal static class CustomLossPass
         }
 
         return new ForwardBackwardResult(metrics, pass.LossFnOutputs) { Execution = LossExecution.TwoPass };
+    }
+
+    private static async Task<ForwardBackwardResult> CandidatePassAsync(
+        ITrainingTransport transport, string sessionId, IReadOnlyList<Datum> weighted, LossDefinition loss, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await transport.ForwardBackwardInEngineAsync(sessionId, weighted, GradientPassLosses.CandidateGradientLoss, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InEngineLossUnavailableException error)
+        {
+            // Nothing trained yet (the forward pass only read log-probs): refuse rather than drop the K axis.
+            throw new InEngineLossUnavailableException(loss.Name,
+                $"it reads multi-target log-probs, and this transport cannot send a [T, K] gradient back ({error.Reason})");
+        }
     }
 
     private static Datum TargetsOnly(Datum datum) => new(
@@ -63,6 +83,6 @@ internal static class CustomLossPass
         new Dictionary<string, TensorData>
         {
             ["target_tokens"] = datum.LossFnInputs["target_tokens"],
-            ["weights"] = TensorData.FromSingles(gradient.ToSingles().Select(value => -value)),
+            ["weights"] = TensorData.FromSingles(gradient.ToSingles().Select(value => -value), [.. gradient.Shape]),
         });
 }

@@ -10,7 +10,7 @@ using Mint.Dsl.Generators.Parsing;
 namespace Mint.Dsl.Analyzers.Signature;
 
 /// <summary>
-/// MINT001–MINT009 and MINT030: the signature rules of a <c>[Loss]</c> method. It runs the generator's own
+/// MINT001–MINT009, MINT030 and MINT041: the signature rules of a <c>[Loss]</c> method. It runs the generator's own
 /// parser, so the IDE shows exactly the problems that stop generation, while the user types.
 /// </summary>
 /// <remarks>
@@ -32,6 +32,7 @@ public sealed class LossSignatureAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.UnsupportedReturnType,
         DiagnosticDescriptors.MixedPairParameters,
         DiagnosticDescriptors.DuplicateKey,
+        DiagnosticDescriptors.InvalidInputRank,
         DiagnosticDescriptors.InvalidConfigRange);
 
     /// <inheritdoc />

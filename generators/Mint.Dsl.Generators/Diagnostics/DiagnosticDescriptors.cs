@@ -125,6 +125,11 @@ internal static class DiagnosticDescriptors
         "Invalid loss term or metric name",
         "{0} name '{1}' in loss method '{2}' {3}; LossResult would throw when the loss runs, so give it another name");
 
+    public static readonly DiagnosticDescriptor InvalidInputRank = Error(
+        "MINT041",
+        "Input rank cannot hold",
+        "Parameter '{0}' of loss method '{1}' {2}");
+
     public static readonly DiagnosticDescriptor InvalidConfigRange = Error(
         "MINT030",
         "Config range or order cannot hold",

@@ -83,7 +83,7 @@ internal static class GraphEmitter
             "config" => $"{Graphs}.GraphNode.Config({Literal(node.Key!)})",
             "const" => $"{Graphs}.GraphNode.Constant({node.ValueLiteral}d)",
             "cast" => $"{Graphs}.GraphNode.Cast({args}, {Literal(node.Key!)})",
-            "sum" or "mean" => $"{Graphs}.GraphNode.Reduce({Literal(node.Op)}, {args}"
+            "sum" or "mean" or "logsumexp" => $"{Graphs}.GraphNode.Reduce({Literal(node.Op)}, {args}"
                 + (node.Dim is int dim ? $", dim: {dim.ToString(CultureInfo.InvariantCulture)}" : string.Empty)
                 + (node.KeepDim ? ", keepDim: true" : string.Empty) + ")",
             _ => $"{Graphs}.GraphNode.Apply({Literal(node.Op)}{(args.Length > 0 ? ", " + args : string.Empty)})",

@@ -68,25 +68,38 @@ internal static class LossEmitter
         }
     }
 
-    /// <summary>The inputs a batch must carry: <c>target_tokens</c> first (the log-probs are computed from it), then the signature's.</summary>
-    private static List<(string Key, string DType)> RequiredInputs(LossModel model)
+    /// <summary>
+    /// The inputs a batch must carry: <c>target_tokens</c> first (the log-probs are computed from it,
+    /// with their rank), then the signature's.
+    /// </summary>
+    private static List<(string Key, string DType, string Rank)> RequiredInputs(LossModel model)
     {
         var inputs = model.Parameters.Where(parameter => parameter.Role == ParameterRole.Input)
-            .Select(parameter => (parameter.Key, parameter.DType)).ToList();
+            .Select(parameter => (parameter.Key, parameter.DType, parameter.Rank)).ToList();
         if (inputs.All(input => input.Key != TargetTokensKey))
         {
-            inputs.Insert(0, (TargetTokensKey, "Int64"));
+            inputs.Insert(0, (TargetTokensKey, "Int64", model.LogprobsRank));
         }
 
         return inputs;
     }
+
+    /// <summary>A shape for docs: <c>[T]</c>, <c>[T, K]</c> or <c>[]</c>.</summary>
+    private static string ShapeText(string rank) => rank switch
+    {
+        "PerDatum" => "[]",
+        "KPerToken" => "[T, K]",
+        _ => "[T]",
+    };
 
     private static IEnumerable<LossParameter> ConfigParameters(LossModel model) =>
         model.Parameters.Where(parameter => parameter.Role == ParameterRole.Config);
 
     private static void EmitProperty(CodeWriter writer, LossModel model)
     {
-        var requirements = string.Join(", ", RequiredInputs(model).Select(input => $"<c>{input.Key}</c> ({input.DType.ToLowerInvariant()})"));
+        var requirements = string.Join(", ", RequiredInputs(model).Select(input => input.Rank == "PerToken"
+            ? $"<c>{input.Key}</c> ({input.DType.ToLowerInvariant()})"
+            : $"<c>{input.Key}</c> ({input.DType.ToLowerInvariant()} {ShapeText(input.Rank)})"));
         var layout = model.IsPaired ? " Batches alternate chosen and rejected datums." : string.Empty;
         writer.Line("/// <summary>");
         writer.Line($"/// The <c>{model.LossName}</c> loss defined by <see cref=\"{model.MethodName}\"/>.");
@@ -138,16 +151,17 @@ internal static class LossEmitter
         writer.Line($"    layout: {Runtime}.BatchLayout.{layout},");
         writer.Line($"    inputs: new {Runtime}.LossInputSpec[]");
         writer.Line("    {");
-        foreach (var (key, dtype) in RequiredInputs(model))
+        foreach (var (key, dtype, rank) in RequiredInputs(model))
         {
-            writer.Line($"        new {Runtime}.LossInputSpec({Literal(key)}, {Runtime}.TensorDType.{dtype}),");
+            var rankArgument = rank == "PerToken" ? string.Empty : $", {Runtime}.InputRank.{rank}";
+            writer.Line($"        new {Runtime}.LossInputSpec({Literal(key)}, {Runtime}.TensorDType.{dtype}{rankArgument}),");
         }
 
         writer.Line("    },");
         var config = ConfigParameters(model).ToList();
         if (config.Count == 0)
         {
-            writer.Line($"    config: global::System.Array.Empty<{Runtime}.LossConfigSpec>());");
+            EndContract(writer, model, $"    config: global::System.Array.Empty<{Runtime}.LossConfigSpec>()");
             return;
         }
 
@@ -168,7 +182,7 @@ internal static class LossEmitter
 
         if (model.ConfigOrders.Count == 0)
         {
-            writer.Line("    });");
+            EndContract(writer, model, "    }");
             return;
         }
 
@@ -180,7 +194,20 @@ internal static class LossEmitter
             writer.Line($"        new[] {{ {string.Join(", ", order.Keys.Select(Literal))} }},");
         }
 
-        writer.Line("    });");
+        EndContract(writer, model, "    }");
+    }
+
+    /// <summary>The contract's last argument line, then the log-probs' rank when they are multi-target.</summary>
+    private static void EndContract(CodeWriter writer, LossModel model, string last)
+    {
+        if (model.LogprobsRank == "PerToken")
+        {
+            writer.Line(last + ");");
+            return;
+        }
+
+        writer.Line(last + ",");
+        writer.Line($"    logprobsRank: {Runtime}.InputRank.{model.LogprobsRank});");
     }
 
     private static void EmitWith(CodeWriter writer, LossModel model)
@@ -229,18 +256,20 @@ internal static class LossEmitter
 
         writer.Line("for (var index = 0; index < check.Data.Count; index++)");
         writer.Open();
-        foreach (var (key, dtype) in inputs)
+        foreach (var (key, dtype, rank) in inputs)
         {
-            writer.Line(dtype switch
+            writer.Line((rank, dtype) switch
             {
-                "Int64" => $"check.Tokens(index, {Literal(key)});",
-                "Float32" => $"check.Floats(index, {Literal(key)});",
+                ("PerDatum", _) => $"check.PerDatum(index, {Literal(key)}, {Runtime}.TensorDType.{dtype});",
+                ("KPerToken", _) => $"check.Candidates(index, {Literal(key)}, {Runtime}.TensorDType.{dtype});",
+                (_, "Int64") => $"check.Tokens(index, {Literal(key)});",
+                (_, "Float32") => $"check.Floats(index, {Literal(key)});",
                 _ => $"check.Sequence(index, {Literal(key)}, {Runtime}.TensorDType.{dtype});",
             });
         }
 
         writer.Close();
-        if (model.IsPaired && inputs.Any(input => input.Key == WeightsKey))
+        if (model.IsPaired && inputs.Any(input => input.Key == WeightsKey && input.Rank == "PerToken"))
         {
             writer.Line();
             writer.Line($"check.PairsSharePrompt({Literal(WeightsKey)});");
@@ -267,7 +296,8 @@ internal static class LossEmitter
     private static string Argument(LossParameter parameter) => parameter.Role switch
     {
         ParameterRole.TargetLogprobs => parameter.IsPair ? "batch.LogprobPairs()" : "batch.Logprobs",
-        ParameterRole.Input => parameter.IsPair ? $"batch.InputPairs({Literal(parameter.Key)})" : $"batch.Input({Literal(parameter.Key)})",
+        ParameterRole.Input => (parameter.IsPair ? "batch.InputPairs(" : "batch.Input(") + Literal(parameter.Key)
+            + (parameter.Rank == "PerToken" ? ")" : $", {Runtime}.InputRank.{parameter.Rank})"),
         _ => parameter.ClrType switch
         {
             "double" => $"ConfigValue({Literal(parameter.Key)})",

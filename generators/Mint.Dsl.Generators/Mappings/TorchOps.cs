@@ -156,6 +156,9 @@ internal static class TorchOps
         Add(Torch, "mean", "mean", [t], instance: false);
         Add(Torch, "mean", "mean", [t, ("System.Int64[]", ArgRole.DimArray), keep, dtype], instance: false);
 
+        Add(Tensor, "logsumexp", "logsumexp", [(Long, ArgRole.Dim), keep], instance: true);
+        Add(Torch, "logsumexp", "logsumexp", [t, (Long, ArgRole.Dim), keep], instance: false);
+
         // Casts.
         var flag = (Bool, ArgRole.Default);
         Add(Tensor, "to", "cast", [(ScalarType, ArgRole.DType), flag, flag, flag], instance: true);

@@ -30,6 +30,9 @@ internal sealed record LossParameter(
     string ClrType,
     string? DefaultLiteral)
 {
+    /// <summary>For log-probs and inputs: <c>PerDatum</c>, <c>PerToken</c> or <c>KPerToken</c> (<c>Mint.Dsl.InputRank</c>).</summary>
+    public string Rank { get; init; } = "PerToken";
+
     /// <summary>For config: the smallest accepted value as a C# double literal, or null when unbounded.</summary>
     public string? MinLiteral { get; init; }
 
@@ -79,6 +82,23 @@ internal sealed record LossModel(
     private static string Stem(string methodName) => methodName.EndsWith("Loss", System.StringComparison.Ordinal)
         ? methodName.Substring(0, methodName.Length - "Loss".Length)
         : methodName;
+
+    /// <summary>The rank of the target log-probs: <c>PerToken</c>, or <c>KPerToken</c> for a multi-target loss.</summary>
+    public string LogprobsRank
+    {
+        get
+        {
+            foreach (var parameter in Parameters)
+            {
+                if (parameter.Role == ParameterRole.TargetLogprobs)
+                {
+                    return parameter.Rank;
+                }
+            }
+
+            return "PerToken";
+        }
+    }
 
     /// <summary>True when the batch is read as (chosen, rejected) pairs.</summary>
     public bool IsPaired

@@ -26,6 +26,9 @@ internal static partial class LossParser
 
     private static readonly string[] DTypeNames = ["Float32", "Int64", "Float64"];
 
+    /// <summary><c>Mint.Dsl.InputRank</c>'s members by value.</summary>
+    private static readonly string[] RankNames = ["PerDatum", "PerToken", "KPerToken"];
+
     /// <summary>The generator's entry: the model, or null when the signature has a problem (the analyzers report it).</summary>
     public static LossModel? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) => Parse(
         (IMethodSymbol)context.TargetSymbol,
@@ -187,7 +190,10 @@ internal static partial class LossParser
         {
             if (IsTargetLogprobs(parameter))
             {
-                return new LossParameter(parameter.Name, ParameterRole.TargetLogprobs, string.Empty, isPair, string.Empty, string.Empty, null);
+                return new LossParameter(parameter.Name, ParameterRole.TargetLogprobs, string.Empty, isPair, string.Empty, string.Empty, null)
+                {
+                    Rank = DeclaredRank(FindAttribute(parameter, TargetLogprobsAttributeName)) ?? "PerToken",
+                };
             }
 
             var input = FindAttribute(parameter, LossInputAttributeName);
@@ -201,7 +207,9 @@ internal static partial class LossParser
                 }
             }
 
-            return new LossParameter(parameter.Name, ParameterRole.Input, key, isPair, dtype, string.Empty, null);
+            // target_tokens follows the log-probs' rank unless declared (CheckRanks refuses a mismatch).
+            var rank = DeclaredRank(input) ?? (key == TargetTokensKey ? null : "PerToken");
+            return new LossParameter(parameter.Name, ParameterRole.Input, key, isPair, dtype, string.Empty, null) { Rank = rank ?? string.Empty };
         }
 
         var clrType = type.SpecialType switch
@@ -233,7 +241,7 @@ internal static partial class LossParser
             return false;
         }
 
-        var valid = true;
+        var valid = CheckRanks(method, syntax, parameters, diagnostics);
         if (parameters.Any(parameter => parameter.IsPair))
         {
             for (var index = 0; index < parameters.Count; index++)
@@ -254,6 +262,60 @@ internal static partial class LossParser
         }
 
         return valid;
+    }
+
+    /// <summary>
+    /// MINT041: log-probs are per token or K per token; K-per-token inputs need multi-target log-probs;
+    /// <c>target_tokens</c> has the log-probs' rank (filled in here when it is not declared).
+    /// </summary>
+    private static bool CheckRanks(IMethodSymbol method, MethodDeclarationSyntax syntax, List<LossParameter> parameters, List<Diagnostic> diagnostics)
+    {
+        var valid = true;
+        var logprobsRank = parameters.First(parameter => parameter.Role == ParameterRole.TargetLogprobs).Rank;
+        for (var index = 0; index < parameters.Count; index++)
+        {
+            var parameter = parameters[index];
+            string? problem = null;
+            if (parameter.Role == ParameterRole.TargetLogprobs && parameter.Rank == "PerDatum")
+            {
+                problem = "declares log-probs per datum; the model gives one log-prob per target token, so declare InputRank.PerToken (the default) or InputRank.KPerToken";
+            }
+            else if (parameter.Role == ParameterRole.Input && parameter.Key == TargetTokensKey && parameter.Rank.Length == 0)
+            {
+                parameters[index] = parameter with { Rank = logprobsRank };
+            }
+            else if (parameter.Role == ParameterRole.Input && parameter.Key == TargetTokensKey && parameter.Rank != logprobsRank)
+            {
+                problem = $"declares '{TargetTokensKey}' as InputRank.{parameter.Rank} but the log-probs are InputRank.{logprobsRank}; the engine computes one log-prob per target, so remove the Rank or make the two agree";
+            }
+            else if (parameter.Role == ParameterRole.Input && parameter.Rank == "KPerToken" && logprobsRank != "KPerToken")
+            {
+                problem = "is K per token, but the log-probs are not: K is the number of candidate targets per position, so declare the log-probs [TargetLogprobs(Rank = InputRank.KPerToken)] or give this input one value per token";
+            }
+
+            if (problem is not null)
+            {
+                var location = syntax.ParameterList.Parameters[method.Parameters.IndexOf(method.Parameters.First(symbol => symbol.Name == parameter.Name))].GetLocation();
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidInputRank, location, parameter.Name, method.Name, problem));
+                valid = false;
+            }
+        }
+
+        return valid;
+    }
+
+    /// <summary>The <c>Rank</c> named argument of <paramref name="attribute"/>, or null when it sets none.</summary>
+    private static string? DeclaredRank(AttributeData? attribute)
+    {
+        foreach (var argument in attribute?.NamedArguments ?? [])
+        {
+            if (argument.Key == "Rank" && argument.Value.Value is int value && value >= 0 && value < RankNames.Length)
+            {
+                return RankNames[value];
+            }
+        }
+
+        return null;
     }
 
     private static AttributeData? FindAttribute(IParameterSymbol parameter, string metadataName) =>

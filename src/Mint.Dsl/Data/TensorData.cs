@@ -139,10 +139,10 @@ public sealed class TensorData
     }
 
     /// <summary>A float32 tensor that takes ownership of <paramref name="data"/> (no copy); for results built here.</summary>
-    internal static TensorData OwningSingles(float[] data) => new(TensorDType.Float32, [data.Length], data, null, null);
+    internal static TensorData OwningSingles(float[] data, long[]? shape = null) => new(TensorDType.Float32, shape ?? [data.Length], data, null, null);
 
     /// <summary>A float64 tensor that takes ownership of <paramref name="data"/> (no copy); for results built here.</summary>
-    internal static TensorData OwningDoubles(double[] data) => new(TensorDType.Float64, [data.Length], null, data, null);
+    internal static TensorData OwningDoubles(double[] data, long[]? shape = null) => new(TensorDType.Float64, shape ?? [data.Length], null, data, null);
 
     /// <summary>The elements widened to <see cref="double"/> (float dtypes only).</summary>
     public double[] ToDoubles() => DType switch

@@ -7,26 +7,28 @@ using static TorchSharp.torch;
 namespace Mint.Dsl;
 
 /// <summary>
-/// A validated batch marshalled to tensors for a loss method: every per-token quantity is a
-/// <c>[datums, maxLength]</c> tensor on the device of the log-probs, zero-padded on the right.
+/// A validated batch marshalled to tensors for a loss method, on the device of the log-probs: a
+/// per-token quantity is <c>[datums, maxLength]</c>, a K-per-token one (multi-target)
+/// <c>[datums, maxLength, K]</c>, both zero-padded on the right, and a per-datum one <c>[datums]</c>.
 /// Zero padding contributes nothing to the sums the losses take, and the gradient at padded
 /// positions is discarded, so padding can never change a result.
 /// </summary>
 public sealed class LossBatch
 {
-    private readonly Dictionary<string, Tensor> inputs = [];
+    private readonly Dictionary<(string Key, InputRank Rank), Tensor> inputs = [];
     private readonly Lazy<Tensor> mask;
 
     /// <summary>
-    /// Wraps <paramref name="logprobs"/> (<c>[datums, maxLength]</c>, possibly part of an autograd
-    /// graph); positions past each datum's length are zeroed, whatever the caller left there.
+    /// Wraps <paramref name="logprobs"/> (<c>[datums, maxLength]</c>, or <c>[datums, maxLength, K]</c>
+    /// for a multi-target loss; possibly part of an autograd graph); positions past each datum's length
+    /// are zeroed, whatever the caller left there.
     /// </summary>
     public LossBatch(IReadOnlyList<Datum> data, Tensor logprobs)
     {
-        if (logprobs.dim() != 2 || logprobs.shape[0] != data.Count)
+        if (logprobs.dim() is not (2 or 3) || logprobs.shape[0] != data.Count)
         {
             throw new ArgumentException(
-                $"Log-probs must be [{data.Count}, maxLength]; got [{string.Join(", ", logprobs.shape)}].", nameof(logprobs));
+                $"Log-probs must be [{data.Count}, maxLength] or [{data.Count}, maxLength, K]; got [{string.Join(", ", logprobs.shape)}].", nameof(logprobs));
         }
 
         Data = data;
@@ -39,7 +41,7 @@ public sealed class LossBatch
         });
 
         // Without padding there is nothing to zero: skip the extra multiply on the hot path.
-        Logprobs = padded ? logprobs * Mask : logprobs;
+        Logprobs = !padded ? logprobs : logprobs * (logprobs.dim() == 3 ? Mask.unsqueeze(-1) : Mask);
     }
 
     /// <summary>1 at real token positions, 0 at padding: <c>[datums, maxLength]</c>.</summary>
@@ -48,7 +50,7 @@ public sealed class LossBatch
     /// <summary>The datums, in batch order.</summary>
     public IReadOnlyList<Datum> Data { get; }
 
-    /// <summary>Target log-probs, <c>[datums, maxLength]</c>.</summary>
+    /// <summary>Target log-probs, <c>[datums, maxLength]</c> (<c>[datums, maxLength, K]</c> for a multi-target loss).</summary>
     public Tensor Logprobs { get; }
 
     /// <summary>The padded sequence length.</summary>
@@ -57,67 +59,90 @@ public sealed class LossBatch
     /// <summary>Target log-probs split into (chosen, rejected) rows.</summary>
     public Pair<Tensor> LogprobPairs() => SplitPairs(Logprobs);
 
-    /// <summary>Input <paramref name="key"/> as a padded tensor: float inputs in the log-probs' dtype, tokens as int64.</summary>
-    public Tensor Input(string key)
+    /// <summary>
+    /// Input <paramref name="key"/> as a tensor of <paramref name="rank"/> (<c>[datums]</c>,
+    /// <c>[datums, maxLength]</c> or <c>[datums, maxLength, K]</c>, padded): float inputs in the
+    /// log-probs' dtype, integers as int64. The batch must have passed the loss's validation.
+    /// </summary>
+    public Tensor Input(string key, InputRank rank = InputRank.PerToken)
     {
-        if (!inputs.TryGetValue(key, out var tensor))
+        if (!inputs.TryGetValue((key, rank), out var tensor))
         {
-            tensor = Marshal(key);
-            inputs.Add(key, tensor);
+            tensor = Marshal(key, rank);
+            inputs.Add((key, rank), tensor);
         }
 
         return tensor;
     }
 
-    /// <summary>Input <paramref name="key"/> split into (chosen, rejected) rows.</summary>
-    public Pair<Tensor> InputPairs(string key) => SplitPairs(Input(key));
+    /// <summary>Input <paramref name="key"/> of <paramref name="rank"/> split into (chosen, rejected) rows.</summary>
+    public Pair<Tensor> InputPairs(string key, InputRank rank = InputRank.PerToken) => SplitPairs(Input(key, rank));
 
     /// <summary>
     /// Pads per-datum float sequences into one <c>[datums, maxLength]</c> tensor of
-    /// <paramref name="precision"/> on <paramref name="device"/>, copying each row once.
+    /// <paramref name="precision"/> on <paramref name="device"/>, copying each row once; with
+    /// <paramref name="candidates"/>, rows of <c>[T, K]</c> values into <c>[datums, maxLength, K]</c>.
     /// </summary>
-    public static Tensor PadRows(IReadOnlyList<TensorData> rows, int maxLength, ScalarType precision, Device device)
+    public static Tensor PadRows(IReadOnlyList<TensorData> rows, int maxLength, ScalarType precision, Device device, int? candidates = null)
     {
+        var width = maxLength * (candidates ?? 1);
+        long[] shape = candidates is int count ? [rows.Count, maxLength, count] : [rows.Count, maxLength];
         Tensor padded;
         if (precision == ScalarType.Float64)
         {
-            var flat = new double[rows.Count * maxLength];
+            var flat = new double[rows.Count * width];
             for (var row = 0; row < rows.Count; row++)
             {
-                rows[row].CopyTo(flat.AsSpan(row * maxLength, maxLength));
+                rows[row].CopyTo(flat.AsSpan(row * width, width));
             }
 
-            padded = tensor(flat, [rows.Count, maxLength]);
+            padded = tensor(flat, shape);
         }
         else
         {
-            var flat = new float[rows.Count * maxLength];
+            var flat = new float[rows.Count * width];
             for (var row = 0; row < rows.Count; row++)
             {
-                rows[row].CopyTo(flat.AsSpan(row * maxLength, maxLength));
+                rows[row].CopyTo(flat.AsSpan(row * width, width));
             }
 
-            padded = tensor(flat, [rows.Count, maxLength]);
+            padded = tensor(flat, shape);
         }
 
         return padded.to(precision, device);
     }
 
-    private Tensor Marshal(string key)
+    private Tensor Marshal(string key, InputRank rank)
     {
-        var first = Data.Count > 0 && Data[0].LossFnInputs.TryGetValue(key, out var sample) ? sample : null;
-        if (first?.DType == TensorDType.Int64)
+        var rows = Data.Select(datum => datum.LossFnInputs[key]).ToList();
+        var device = Logprobs.device;
+        var candidates = rank == InputRank.KPerToken ? (int)rows[0].Shape[1] : (int?)null;
+        var width = rank switch
         {
-            var flat = new long[Data.Count * MaxLength];
+            InputRank.PerDatum => 1,
+            InputRank.KPerToken => MaxLength * candidates!.Value,
+            _ => MaxLength,
+        };
+        long[] shape = rank switch
+        {
+            InputRank.PerDatum => [Data.Count],
+            InputRank.KPerToken => [Data.Count, MaxLength, candidates!.Value],
+            _ => [Data.Count, MaxLength],
+        };
+        if (rows[0].DType == TensorDType.Int64)
+        {
+            var flat = new long[Data.Count * width];
             for (var row = 0; row < Data.Count; row++)
             {
-                Data[row].LossFnInputs[key].CopyTo(flat.AsSpan(row * MaxLength, MaxLength));
+                rows[row].CopyTo(flat.AsSpan(row * width, width));
             }
 
-            return tensor(flat, [Data.Count, MaxLength]).to(Logprobs.device);
+            return tensor(flat, shape).to(device);
         }
 
-        return PadRows(Data.Select(datum => datum.LossFnInputs[key]).ToList(), MaxLength, Logprobs.dtype, Logprobs.device);
+        return rank == InputRank.PerDatum
+            ? tensor(rows.Select(row => row[0]).ToArray()).to(Logprobs.dtype, device)
+            : PadRows(rows, MaxLength, Logprobs.dtype, device, candidates);
     }
 
     private static Pair<Tensor> SplitPairs(Tensor rows) => new(

@@ -26,10 +26,11 @@ public enum LossConfigType
     Boolean,
 }
 
-/// <summary>A per-token <c>loss_fn_inputs</c> entry the loss requires.</summary>
+/// <summary>A <c>loss_fn_inputs</c> entry the loss requires.</summary>
 /// <param name="Key">The key in <see cref="Datum.LossFnInputs"/>.</param>
 /// <param name="DType">The dtype the datum must carry.</param>
-public sealed record LossInputSpec(string Key, TensorDType DType);
+/// <param name="Rank">How many values per datum: one, one per token (the default), or K per token.</param>
+public sealed record LossInputSpec(string Key, TensorDType DType, InputRank Rank = InputRank.PerToken);
 
 /// <summary>A <c>loss_fn_config</c> entry; required when <paramref name="DefaultValue"/> is null.</summary>
 /// <param name="Key">The config key.</param>
@@ -45,8 +46,9 @@ public sealed record LossConfigSpec(string Key, LossConfigType Type, double? Def
 
 /// <summary>
 /// What a loss requires of a batch, derived by the source generator from the loss method's
-/// signature: its name, the batch layout, the per-token inputs with their dtypes, and its config.
-/// Every per-token input has exactly one value per model-input position.
+/// signature: its name, the batch layout, the inputs with their dtypes and ranks, the rank of the
+/// log-probs (one target per position, or K candidates), and its config. A per-token input has
+/// exactly one value per model-input position; a K-per-token input K, the batch's candidate count.
 /// </summary>
 public sealed class LossContract
 {
@@ -56,9 +58,11 @@ public sealed class LossContract
         BatchLayout layout,
         IReadOnlyList<LossInputSpec> inputs,
         IReadOnlyList<LossConfigSpec> config,
-        IReadOnlyList<IReadOnlyList<string>>? configOrders = null)
+        IReadOnlyList<IReadOnlyList<string>>? configOrders = null,
+        InputRank logprobsRank = InputRank.PerToken)
     {
         Name = name;
+        LogprobsRank = logprobsRank;
         Layout = layout;
         Inputs = inputs;
         Config = config;
@@ -70,6 +74,16 @@ public sealed class LossContract
 
     /// <summary>How the batch is laid out.</summary>
     public BatchLayout Layout { get; }
+
+    /// <summary>
+    /// The rank of the target log-probs the loss reads: <see cref="InputRank.PerToken"/> (one target per
+    /// position, <c>target_tokens [T]</c> or <c>[T, 1]</c>) or <see cref="InputRank.KPerToken"/>
+    /// (<c>target_tokens [T, K]</c>, log-probs <c>[datums, tokens, K]</c>).
+    /// </summary>
+    public InputRank LogprobsRank { get; }
+
+    /// <summary>True when the loss reads K candidate targets per position.</summary>
+    public bool IsMultiTarget => LogprobsRank == InputRank.KPerToken;
 
     /// <summary>The required <c>loss_fn_inputs</c>, in signature order.</summary>
     public IReadOnlyList<LossInputSpec> Inputs { get; }
@@ -88,6 +102,14 @@ public sealed class LossContract
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"{Name}({string.Join(", ", Inputs.Select(input => $"{input.Key}: {input.DType.ToWireName()}"))}"
+        $"{Name}({string.Join(", ", Inputs.Select(input => $"{input.Key}: {input.DType.ToWireName()}{RankSuffix(input.Rank)}"))}"
         + (Layout == BatchLayout.ChosenRejectedPairs ? "; pairs)" : ")");
+
+    /// <summary>How <see cref="ToString"/> writes a rank: nothing for one value per token.</summary>
+    private static string RankSuffix(InputRank rank) => rank switch
+    {
+        InputRank.PerDatum => " per datum",
+        InputRank.KPerToken => " [T, K]",
+        _ => string.Empty,
+    };
 }

@@ -127,7 +127,8 @@ public abstract class LossDefinition
     /// device and in the precision of <paramref name="options"/>.
     /// </summary>
     /// <param name="data">The batch.</param>
-    /// <param name="logprobs">The model's target log-probs per datum, one per model-input position.</param>
+    /// <param name="logprobs">The model's target log-probs per datum: one per model-input position, or
+    /// <c>[T, K]</c> (one per candidate target) for a multi-target loss.</param>
     /// <param name="options">Device and precision; CPU float32 when null.</param>
     public LossGradient ComputeGradient(IReadOnlyList<Datum> data, IReadOnlyList<TensorData> logprobs, LossComputeOptions? options = null)
     {
@@ -140,8 +141,9 @@ public abstract class LossDefinition
         ComputeDevice.Check(device, nameof(LossComputeOptions.Device));
         using var scope = NewDisposeScope();
         var lengths = data.Select(datum => datum.ModelInput.Length).ToArray();
-        var width = lengths.Max();
-        var leaf = LossBatch.PadRows(logprobs, width, options.ScalarType, device).requires_grad_();
+        var candidates = Contract.IsMultiTarget ? (int)logprobs[0].Shape[1] : (int?)null;
+        var width = lengths.Max() * (candidates ?? 1);
+        var leaf = LossBatch.PadRows(logprobs, lengths.Max(), options.ScalarType, device, candidates).requires_grad_();
         var result = Evaluate(new LossBatch(data, leaf));
         var termNorms = options.TermGradientNorms && result.Terms.Count > 0 ? TermGradientNorms.Compute(result, leaf, lengths) : null;
         result.Loss.backward();
@@ -153,7 +155,7 @@ public abstract class LossDefinition
             var values = gradient.data<double>().ToArray();
             for (var row = 0; row < data.Count; row++)
             {
-                gradients[row] = TensorData.OwningDoubles(values.AsSpan(row * width, lengths[row]).ToArray());
+                gradients[row] = TensorData.OwningDoubles(values.AsSpan(row * width, lengths[row] * (candidates ?? 1)).ToArray(), candidates is null ? null : [.. logprobs[row].Shape]);
             }
         }
         else
@@ -161,7 +163,7 @@ public abstract class LossDefinition
             var values = gradient.to(ScalarType.Float32).data<float>().ToArray();
             for (var row = 0; row < data.Count; row++)
             {
-                gradients[row] = TensorData.OwningSingles(values.AsSpan(row * width, lengths[row]).ToArray());
+                gradients[row] = TensorData.OwningSingles(values.AsSpan(row * width, lengths[row] * (candidates ?? 1)).ToArray(), candidates is null ? null : [.. logprobs[row].Shape]);
             }
         }
 
@@ -226,10 +228,21 @@ public abstract class LossDefinition
 
         for (var index = 0; index < data.Count; index++)
         {
-            if (!logprobs[index].DType.IsFloating() || logprobs[index].Count != data[index].ModelInput.Length)
+            var length = data[index].ModelInput.Length;
+            if (Contract.IsMultiTarget)
+            {
+                // One K for the batch: the datum's target_tokens (validated above) say how many candidates.
+                var candidates = data[index].LossFnInputs["target_tokens"].Shape[1];
+                if (!logprobs[index].DType.IsFloating() || logprobs[index].Shape.Count != 2 || logprobs[index].Shape[0] != length || logprobs[index].Shape[1] != candidates)
+                {
+                    throw new ArgumentException(
+                        $"Log-probs of datum {index} are {logprobs[index]}; expected floats of shape [{length}, {candidates}] (one per candidate target).", nameof(logprobs));
+                }
+            }
+            else if (!logprobs[index].DType.IsFloating() || logprobs[index].Count != length)
             {
                 throw new ArgumentException(
-                    $"Log-probs of datum {index} are {logprobs[index]}; expected floats of length {data[index].ModelInput.Length}.", nameof(logprobs));
+                    $"Log-probs of datum {index} are {logprobs[index]}; expected floats of length {length}.", nameof(logprobs));
             }
         }
     }

@@ -17,6 +17,12 @@ internal static class TermGradientNorms
         var real = (arange(width, device: logprobs.device).unsqueeze(0)
                     < tensor(lengths.Select(length => (long)length).ToArray(), device: logprobs.device).unsqueeze(1))
             .to(logprobs.dtype);
+        if (logprobs.dim() == 3)
+        {
+            // Multi-target log-probs [datums, tokens, K]: padding is masked over every candidate.
+            real = real.unsqueeze(-1);
+        }
+
         var parts = result.Terms
             .Select(term => (term.Name, Value: term.Value * term.Weight))
             .Prepend((Name: LossTerm.BaseName, Value: result.BaseLoss));

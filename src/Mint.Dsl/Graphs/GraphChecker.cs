@@ -170,8 +170,8 @@ public static class GraphChecker
             throw new GraphRuleException("size limit", $"its key is longer than {GraphLimits.MaxNameLength} characters.");
         }
 
-        if ((node.Value is not null && node.Op != "const") || (node.Dim is not null && node.Op is not ("sum" or "mean"))
-            || (node.KeepDim && node.Op is not ("sum" or "mean")) || (node.Key is not null && node.Op is not ("input" or "config" or "cast")))
+        if ((node.Value is not null && node.Op != "const") || (node.Dim is not null && node.Op is not ("sum" or "mean" or "logsumexp"))
+            || (node.KeepDim && node.Op is not ("sum" or "mean" or "logsumexp")) || (node.Key is not null && node.Op is not ("input" or "config" or "cast")))
         {
             throw new GraphRuleException("attributes", $"{node.Op} takes no such attribute (value, dim, keepdim or key).");
         }
@@ -280,15 +280,26 @@ public static class GraphChecker
                 report(part, "dtype", $"input '{input.Key}' has dtype {(int)input.DType}; inputs are float32, int64 or float64, the log-probs float32.");
             }
 
-            if (input.Rank != InputRank.PerToken)
+            if (!Enum.IsDefined(input.Rank) || (index == 0 && input.Rank == InputRank.PerDatum))
             {
-                report(part, "rank", $"input '{input.Key}' has rank {(int)input.Rank}; this server runs per-token inputs (rank 1) only.");
+                report(part, "rank", $"input '{input.Key}' has rank {(int)input.Rank}; inputs are per datum (0), per token (1) or K per token (2), the log-probs per token or K per token.");
             }
         }
 
-        if (!inputs.Any(input => input is { Key: TargetTokensKey, DType: TensorDType.Int64 }))
+        var logprobsRank = inputs[0]?.Rank ?? InputRank.PerToken;
+        var targets = inputs.FirstOrDefault(input => input is { Key: TargetTokensKey });
+        if (targets is not { DType: TensorDType.Int64 })
         {
             report("inputs", "input", $"the inputs must declare '{TargetTokensKey}' (int64): the engine computes the target log-probs from it.");
+        }
+        else if (targets.Rank != logprobsRank)
+        {
+            report("inputs", "rank", $"'{TargetTokensKey}' has rank {(int)targets.Rank} but the log-probs rank {(int)logprobsRank}: the engine computes one log-prob per target.");
+        }
+
+        if (logprobsRank != InputRank.KPerToken && inputs.Any(input => input?.Rank == InputRank.KPerToken))
+        {
+            report("inputs", "rank", "an input is K per token (rank 2) but the log-probs are not: K is the number of candidate targets, so only a multi-target loss has one.");
         }
 
         var config = graph.Config ?? [];

@@ -43,7 +43,7 @@ public sealed class GraphLossDefinition : LossDefinition
     /// <inheritdoc />
     protected override LossResult Invoke(LossBatch batch)
     {
-        var scope = new GraphRunScope(batch, ConfigValue);
+        var scope = new GraphRunScope(batch, ConfigValue, key => LoadedGraph.Inputs.First(input => input.Key == key).Rank);
         var values = new GraphValue[ops.Length];
         for (var index = 0; index < ops.Length; index++)
         {

@@ -71,6 +71,9 @@ public static class GraphOps
             ? args[0].T.mean([dim], node.KeepDim)
             : args[0].T.mean()));
 
+        // log Σ exp over one dimension (a dimension is required, as in torch.logsumexp).
+        yield return new("logsumexp", 1, (_, node, args) => LogSumExp(node, args[0]), (_, node, args) => GraphValue.Of(args[0].T.logsumexp(node.Dim!.Value, node.KeepDim)));
+
         // Autograd, dtypes and pairs.
         yield return new("detach", 1, (_, _, args) => Tensor(args[0], "detach"), (_, _, args) => GraphValue.Of(args[0].T.detach()));
         yield return new("cast", 1, (_, node, args) => Cast(node, args[0]), (_, node, args) => GraphValue.Of(args[0].T.to(CastTarget(node.Key!))));
@@ -238,6 +241,14 @@ public static class GraphOps
         }
 
         return ValueInfo.Tensor(category, shape);
+    }
+
+    private static ValueInfo LogSumExp(GraphNode node, ValueInfo value)
+    {
+        Floating(Tensor(value, "logsumexp"), "logsumexp");
+        return node.Dim is null
+            ? throw new GraphRuleException("attributes", "logsumexp needs a dim.")
+            : Reduce(node, value, "logsumexp");
     }
 
     private static ValueInfo Cast(GraphNode node, ValueInfo value)

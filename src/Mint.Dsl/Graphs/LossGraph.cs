@@ -43,15 +43,15 @@ public sealed class LossGraph
     }
 
     /// <summary>
-    /// The graph of a generated loss: inputs and config from <paramref name="contract"/> (every
-    /// per-token input today), the log-probs first.
+    /// The graph of a generated loss: inputs (with their ranks) and config from <paramref name="contract"/>,
+    /// the log-probs first with the contract's <see cref="LossContract.LogprobsRank"/>.
     /// </summary>
     public LossGraph(LossContract contract, IReadOnlyList<GraphNode> nodes, int loss, IReadOnlyList<GraphMetric> metrics, IReadOnlyList<GraphTerm>? terms = null)
         : this(
             contract.Name,
             contract.Layout,
-            contract.Inputs.Select(input => new GraphInput(input.Key, input.DType, InputRank.PerToken))
-                .Prepend(new GraphInput(TargetLogprobsKey, TensorDType.Float32, InputRank.PerToken)).ToList(),
+            contract.Inputs.Select(input => new GraphInput(input.Key, input.DType, input.Rank))
+                .Prepend(new GraphInput(TargetLogprobsKey, TensorDType.Float32, contract.LogprobsRank)).ToList(),
             contract.Config,
             nodes,
             loss,
@@ -92,9 +92,10 @@ public sealed class LossGraph
     public LossContract Contract => new(
         Name,
         Layout,
-        Inputs.Skip(1).Select(input => new LossInputSpec(input.Key, input.DType)).ToList(),
+        Inputs.Skip(1).Select(input => new LossInputSpec(input.Key, input.DType, input.Rank)).ToList(),
         Config,
-        ConfigOrders);
+        ConfigOrders,
+        logprobsRank: Inputs.Count > 0 ? Inputs[0].Rank : InputRank.PerToken);
 
     /// <summary>
     /// The graph as text, one line per input, config entry and node: deterministic, so equal graphs

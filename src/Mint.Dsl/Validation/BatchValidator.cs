@@ -10,7 +10,11 @@ namespace Mint.Dsl;
 /// </summary>
 public sealed class BatchValidator
 {
+    private const string TargetTokensKey = "target_tokens";
     private readonly List<BatchViolation> violations = [];
+
+    /// <summary>The first datum and key that set the batch's candidate count K, with K.</summary>
+    private (int Datum, string Key, long Count)? candidates;
 
     /// <summary>Starts checking <paramref name="data"/>.</summary>
     public BatchValidator(IReadOnlyList<Datum> data)
@@ -103,46 +107,152 @@ public sealed class BatchValidator
 
     /// <summary>
     /// Datum <paramref name="index"/> must carry a <paramref name="dtype"/> tensor under <paramref name="key"/>,
-    /// one value per model-input position, finite when floating.
+    /// one value per model-input position, finite when floating. <c>target_tokens</c> may also be
+    /// <c>[T, 1]</c> (one candidate, the same targets); K &gt; 1 candidates are refused, since this loss
+    /// reads one target per position.
     /// </summary>
     public void Sequence(int index, string key, TensorDType dtype)
     {
-        var datum = Data[index];
-        if (datum is null)
+        if (Present(index, key, dtype) is not var (datum, tensor))
         {
             return;
         }
 
-        if (!datum.LossFnInputs.TryGetValue(key, out var tensor) || tensor is null)
+        var length = datum.ModelInput.Length;
+        if (key == TargetTokensKey && tensor.Shape.Count == 2 && tensor.Shape[0] == length)
         {
-            Report(index, key, $"missing; this loss requires a {dtype.ToWireName()} tensor here.");
-            return;
-        }
+            if (tensor.Shape[1] != 1)
+            {
+                Report(index, key, $"shape is [{length}, {tensor.Shape[1]}]: {tensor.Shape[1]} candidate targets per position, but this loss reads one per position "
+                    + $"([{length}] or [{length}, 1]); a custom loss reads K candidates when its log-probs are declared [TargetLogprobs(Rank = InputRank.KPerToken)].");
+            }
 
-        if (tensor.DType != dtype)
-        {
-            Report(index, key, $"dtype is {tensor.DType.ToWireName()}, expected {dtype.ToWireName()}.");
             return;
         }
 
         if (tensor.Shape.Count != 1)
         {
-            Report(index, key, $"shape is [{string.Join(", ", tensor.Shape)}], expected one dimension of length {datum.ModelInput.Length}.");
+            Report(index, key, $"shape is [{string.Join(", ", tensor.Shape)}], expected one dimension of length {length}.");
             return;
         }
 
-        if (tensor.Count != datum.ModelInput.Length)
+        if (tensor.Count != length)
         {
-            Report(index, key, $"length is {tensor.Count} but the model input has {datum.ModelInput.Length} tokens.");
+            Report(index, key, $"length is {tensor.Count} but the model input has {length} tokens.");
             return;
         }
 
+        Finite(index, key, tensor);
+    }
+
+    /// <summary>
+    /// Datum <paramref name="index"/> must carry a <paramref name="dtype"/> tensor of shape <c>[T, K]</c>
+    /// under <paramref name="key"/>: K candidates per model-input position, finite when floating, with
+    /// the same K (at least 1) as every other datum and candidate input of the batch.
+    /// </summary>
+    public void Candidates(int index, string key, TensorDType dtype)
+    {
+        if (Present(index, key, dtype) is not var (datum, tensor))
+        {
+            return;
+        }
+
+        var length = datum.ModelInput.Length;
+        if (tensor.Shape.Count != 2 || tensor.Shape[0] != length || tensor.Shape[1] < 1)
+        {
+            Report(index, key, $"shape is [{string.Join(", ", tensor.Shape)}], expected [{length}, K]: K ≥ 1 candidates for each of the model input's {length} positions.");
+            return;
+        }
+
+        var count = tensor.Shape[1];
+        if (candidates is var (firstDatum, firstKey, firstCount) && firstCount != count)
+        {
+            Report(index, key, $"shape is [{length}, {count}]: {count} candidates per position, but datum {firstDatum} carries {firstCount} under '{firstKey}'; every datum and candidate input of a batch has the same K.");
+            return;
+        }
+
+        candidates ??= (index, key, count);
+        Finite(index, key, tensor);
+    }
+
+    /// <summary>
+    /// Datum <paramref name="index"/> must carry one <paramref name="dtype"/> value under
+    /// <paramref name="key"/>, of shape <c>[]</c> or <c>[1]</c>, finite when floating.
+    /// </summary>
+    public void PerDatum(int index, string key, TensorDType dtype)
+    {
+        if (Present(index, key, dtype) is not var (_, tensor))
+        {
+            return;
+        }
+
+        if (tensor.Count != 1 || tensor.Shape.Count > 1)
+        {
+            Report(index, key, $"shape is [{string.Join(", ", tensor.Shape)}], expected [] or [1]: this loss reads one value per datum here.");
+            return;
+        }
+
+        Finite(index, key, tensor);
+    }
+
+    /// <summary>
+    /// Every datum must carry int64 <c>target_tokens</c>: all of shape <c>[T]</c>, or all <c>[T, K]</c> with
+    /// one K (as the first datum's): what a forward pass, which has no loss, accepts.
+    /// </summary>
+    public void Targets()
+    {
+        var first = Data.FirstOrDefault(datum => datum?.LossFnInputs.ContainsKey(TargetTokensKey) == true);
+        var multiTarget = first?.LossFnInputs[TargetTokensKey]?.Shape.Count == 2;
+        for (var index = 0; index < Data.Count; index++)
+        {
+            if (multiTarget)
+            {
+                Candidates(index, TargetTokensKey, TensorDType.Int64);
+            }
+            else
+            {
+                Tokens(index, TargetTokensKey);
+            }
+        }
+    }
+
+    /// <summary>The datum and its tensor under <paramref name="key"/> when both are there with <paramref name="dtype"/>; reports otherwise.</summary>
+    private (Datum Datum, TensorData Tensor)? Present(int index, string key, TensorDType dtype)
+    {
+        var datum = Data[index];
+        if (datum is null)
+        {
+            return null;
+        }
+
+        if (!datum.LossFnInputs.TryGetValue(key, out var tensor) || tensor is null)
+        {
+            Report(index, key, $"missing; this loss requires a {dtype.ToWireName()} tensor here.");
+            return null;
+        }
+
+        if (tensor.DType != dtype)
+        {
+            Report(index, key, $"dtype is {tensor.DType.ToWireName()}, expected {dtype.ToWireName()}.");
+            return null;
+        }
+
+        return (datum, tensor);
+    }
+
+    private void Finite(int index, string key, TensorData tensor)
+    {
         var nonFinite = tensor.IndexOfNonFinite();
         if (nonFinite >= 0)
         {
-            Report(index, key, FormattableString.Invariant($"value at position {nonFinite} is {tensor[nonFinite]}; values must be finite."));
+            Report(index, key, FormattableString.Invariant($"value at {Position(tensor, nonFinite)} is {tensor[nonFinite]}; values must be finite."));
         }
     }
+
+    /// <summary>Where flat element <paramref name="flat"/> sits: <c>position 3</c>, or <c>position 3, candidate 1</c> in a <c>[T, K]</c> tensor.</summary>
+    internal static string Position(TensorData tensor, int flat) => tensor.Shape.Count == 2
+        ? FormattableString.Invariant($"position {flat / tensor.Shape[1]}, candidate {flat % tensor.Shape[1]}")
+        : FormattableString.Invariant($"position {flat}");
 
     private static int[]? Prompt(Datum? datum, string weightsKey)
     {

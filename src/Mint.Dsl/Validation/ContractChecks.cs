@@ -24,13 +24,30 @@ public static class ContractChecks
         {
             foreach (var input in contract.Inputs)
             {
-                check.Sequence(index, input.Key, input.DType);
+                Input(check, index, input);
             }
         }
 
-        if (paired && contract.Inputs.Any(input => input.Key == WeightsKey))
+        if (paired && contract.Inputs.Any(input => input is { Key: WeightsKey, Rank: InputRank.PerToken }))
         {
             check.PairsSharePrompt(WeightsKey);
+        }
+    }
+
+    /// <summary>The check of one input by its rank, as the generated validation calls it.</summary>
+    public static void Input(BatchValidator check, int index, LossInputSpec input)
+    {
+        switch (input.Rank)
+        {
+            case InputRank.PerDatum:
+                check.PerDatum(index, input.Key, input.DType);
+                break;
+            case InputRank.KPerToken:
+                check.Candidates(index, input.Key, input.DType);
+                break;
+            default:
+                check.Sequence(index, input.Key, input.DType);
+                break;
         }
     }
 }

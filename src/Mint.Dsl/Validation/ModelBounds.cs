@@ -31,10 +31,11 @@ public static class ModelBounds
                 check.Report(index, null, $"{length} tokens exceed the model's context of {contextLength}.");
             }
 
-            CheckIds(check, index, "model_input", datum.ModelInput.ToInts().Select(token => (long)token), vocabSize);
+            CheckIds(check, index, "model_input", datum.ModelInput.ToInts().Select(token => (long)token), vocabSize, flat => $"position {flat}");
             if (datum.LossFnInputs.TryGetValue("target_tokens", out var targets) && targets?.DType == TensorDType.Int64)
             {
-                CheckIds(check, index, "target_tokens", targets.ToInt64s(), vocabSize);
+                // Multi-target [T, K]: every candidate id is checked, and named by position and candidate.
+                CheckIds(check, index, "target_tokens", targets.ToInt64s(), vocabSize, flat => BatchValidator.Position(targets, flat));
             }
         }
 
@@ -45,14 +46,14 @@ public static class ModelBounds
     public static List<BatchViolation> Check(IReadOnlyList<Datum> data, ModelInfo info) =>
         Check(data, info.VocabSize, info.ContextLength);
 
-    private static void CheckIds(BatchValidator check, int index, string key, IEnumerable<long> ids, int vocabSize)
+    private static void CheckIds(BatchValidator check, int index, string key, IEnumerable<long> ids, int vocabSize, System.Func<int, string> where)
     {
         var position = 0;
         foreach (var id in ids)
         {
             if (id < 0 || id >= vocabSize)
             {
-                check.Report(index, key, $"token {id} at position {position} is outside the vocabulary (0–{vocabSize - 1}).");
+                check.Report(index, key, $"token {id} at {where(position)} is outside the vocabulary (0–{vocabSize - 1}).");
                 return;
             }
 

@@ -66,14 +66,17 @@ public sealed class DecoderModel
     }
 
     /// <summary>
-    /// log p(targets[b, t] | tokens[b, ..t]) for every position: <c>[batch, tokens]</c>, float32. Part of
-    /// the autograd graph when gradients are enabled (training uses <see cref="ForwardBackward"/>, which keeps less).
+    /// log p(targets[b, t] | tokens[b, ..t]) for every position: <c>[batch, tokens]</c>, float32; for
+    /// multi-target <paramref name="targets"/> <c>[batch, tokens, K]</c>, the log-prob of each candidate,
+    /// <c>[batch, tokens, K]</c>. Part of the autograd graph when gradients are enabled (training uses
+    /// <see cref="ForwardBackward"/>, which keeps less).
     /// </summary>
     public Tensor TargetLogprobs(Tensor tokens, Tensor targets) => Logprobs(Hidden(tokens, null), targets);
 
     /// <summary>
     /// One training pass: computes the target log-probs, hands them to <paramref name="loss"/> as a
-    /// float32 leaf <c>[batch, tokens]</c>, and back-propagates the returned scalar into the adapters'
+    /// float32 leaf of the targets' shape (<c>[batch, tokens]</c>, or <c>[batch, tokens, K]</c> for K
+    /// candidate targets per position), and back-propagates the returned scalar into the adapters'
     /// gradients. Returns the log-probs (no graph). The backward runs in stages — loss, then the LM
     /// head chunk by chunk, then the layers (recomputed one at a time under activation checkpointing) —
     /// so neither the full logits nor, with checkpointing, every layer's intermediates are ever held at once.
@@ -180,11 +183,11 @@ public sealed class DecoderModel
         return output;
     }
 
-    /// <summary>Target log-probs from final hidden states, over chunks of tokens; float32.</summary>
+    /// <summary>Target log-probs from final hidden states, over chunks of tokens, in the targets' shape; float32.</summary>
     private Tensor Logprobs(Tensor normed, Tensor targets)
     {
         var flat = normed.reshape(-1, normed.shape[^1]);
-        var flatTargets = targets.reshape(-1);
+        var flatTargets = FlatTargets(targets);
         var chunk = options.ChunkTokens(head.shape[0]);
         var pieces = new List<Tensor>();
         for (long start = 0; start < flat.shape[0]; start += chunk)
@@ -194,8 +197,13 @@ public sealed class DecoderModel
             pieces.Add(ChunkLogprobs(flat.narrow(0, start, length), flatTargets.narrow(0, start, length)).MoveToOuterDisposeScope());
         }
 
-        return (pieces.Count == 1 ? pieces[0] : cat(pieces, 0)).view(targets.shape[0], targets.shape[1]);
+        return (pieces.Count == 1 ? pieces[0] : cat(pieces, 0)).view(targets.shape);
     }
+
+    /// <summary>Targets as <c>[positions, K]</c>: K candidates per position (K = 1 for <c>[batch, tokens]</c> targets).</summary>
+    private static Tensor FlatTargets(Tensor targets) => targets.dim() == 3
+        ? targets.reshape(-1, targets.shape[2])
+        : targets.reshape(-1, 1);
 
     /// <summary>
     /// The gradient with respect to the final hidden states of <c>sum(logprobs * gradient)</c>,
@@ -204,8 +212,8 @@ public sealed class DecoderModel
     private Tensor HeadBackward(Tensor normed, Tensor targets, Tensor gradient)
     {
         var flat = normed.reshape(-1, normed.shape[^1]);
-        var flatTargets = targets.reshape(-1);
-        var flatGradient = gradient.reshape(-1);
+        var flatTargets = FlatTargets(targets);
+        var flatGradient = gradient.reshape(flatTargets.shape);
         var chunk = options.ChunkTokens(head.shape[0]);
         var pieces = new List<Tensor>();
         for (long start = 0; start < flat.shape[0]; start += chunk)
@@ -221,13 +229,14 @@ public sealed class DecoderModel
     }
 
     /// <summary>
-    /// gather − logsumexp over one chunk's float32 logits (rather than log_softmax: autograd then
-    /// keeps only the logits, not a second chunk-by-vocab tensor).
+    /// gather − logsumexp over one chunk's float32 logits, for each of the K candidate targets of a
+    /// position (<paramref name="targets"/> <c>[positions, K]</c> → <c>[positions, K]</c>); rather than
+    /// log_softmax: autograd then keeps only the logits, not a second chunk-by-vocab tensor.
     /// </summary>
     private Tensor ChunkLogprobs(Tensor hidden, Tensor targets)
     {
         var logits = functional.linear(hidden, head).to(ScalarType.Float32);
-        return logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - logits.logsumexp(-1);
+        return logits.gather(-1, targets) - logits.logsumexp(-1, keepdim: true);
     }
 
     private static bool SameDevice(Device left, Device right) =>

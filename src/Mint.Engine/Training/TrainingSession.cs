@@ -62,7 +62,10 @@ public sealed class TrainingSession : IDisposable
         }
     }
 
-    /// <summary>Per-token target log-probs of each datum (and, as <paramref name="options"/> ask, the top-k next tokens per position); no gradient.</summary>
+    /// <summary>
+    /// Per-token target log-probs of each datum, <c>[T]</c> (or <c>[T, K]</c> for multi-target
+    /// <c>target_tokens [T, K]</c>), and, as <paramref name="options"/> ask, the top-k next tokens per position; no gradient.
+    /// </summary>
     public ForwardResult Forward(IReadOnlyList<Datum> data, ForwardOptions? options = null)
     {
         lock (gate)
@@ -75,7 +78,7 @@ public sealed class TrainingSession : IDisposable
 
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var (tokens, targets) = EngineBatch.Marshal(data, model.Device);
+            var (tokens, targets) = EngineBatch.Marshal(data, model.Device, EngineBatch.IsMultiTarget(data));
             return new ForwardResult(EngineBatch.Rows(model.TargetLogprobs(tokens, targets), data))
             {
                 TopKLogprobs = options?.TopKLogprobs > 0 ? TopLogprobs.OfBatch(model, tokens, data, options.TopKLogprobs) : null,
@@ -113,7 +116,8 @@ public sealed class TrainingSession : IDisposable
             Reject(BatchValidationException.ForLoss(loss.Name), violations);
 
             using var scope = NewDisposeScope();
-            var (tokens, targets) = EngineBatch.Marshal(data, model.Device);
+            // A multi-target loss reads [datums, tokens, K] log-probs; any other one target per position.
+            var (tokens, targets) = EngineBatch.Marshal(data, model.Device, loss.Contract.IsMultiTarget);
             // The loss and its metrics are read inside the pass: its tensors belong to the model's scope.
             var metrics = new Dictionary<string, double>();
             var logprobs = model.ForwardBackward(tokens, targets, leaf =>
