@@ -40,4 +40,23 @@ public static partial class PreferenceLosses
             .Metric("chosen_reward", chosenReward.mean())
             .Metric("rejected_reward", rejectedReward.mean());
     }
+
+    /// <summary>
+    /// DPO with the reference model's log-likelihood given once per sequence (its summed log-prob
+    /// over the completion) rather than per token: a per-datum input, <c>[]</c> or <c>[1]</c> on each datum.
+    /// Equal to <see cref="Dpo"/> when the sequence value is the weighted sum of the per-token ones.
+    /// </summary>
+    [Loss("dpo_sequence_reference")]
+    public static LossResult DpoSequenceReference(
+        Pair<Tensor> logprobs,
+        [LossInput(Rank = InputRank.PerDatum)] Pair<Tensor> referenceLogprob,
+        Pair<Tensor> weights,
+        double beta = 0.1)
+    {
+        var chosenReward = beta * ((logprobs.Chosen * weights.Chosen).sum(1) - referenceLogprob.Chosen);
+        var rejectedReward = beta * ((logprobs.Rejected * weights.Rejected).sum(1) - referenceLogprob.Rejected);
+        var margins = chosenReward - rejectedReward;
+        return new LossResult(-functional.logsigmoid(margins).mean())
+            .Metric("reward_accuracy", (margins > 0).to(float32).mean());
+    }
 }

@@ -8,7 +8,7 @@ using static Mint.Dsl.Tests.Support.TestSources;
 
 namespace Mint.Dsl.Tests.Analyzers;
 
-/// <summary>MINT001–MINT009 fire live, at the exact span, from the generator's own signature rules.</summary>
+/// <summary>MINT001–MINT009 and MINT041 fire live, at the exact span, from the generator's own signature rules.</summary>
 public sealed class LossSignatureAnalyzerTests
 {
     [Fact]
@@ -91,6 +91,34 @@ public sealed class LossSignatureAnalyzerTests
     [Fact]
     public Task Two_parameters_on_one_key_is_MINT009() => Verify.Diagnostics<LossSignatureAnalyzer>(InLossClass("""
             [Loss("l")] public static LossResult {|MINT009:Sft|}(Tensor logprobs, Tensor weights, [LossInput("weights")] Tensor mask) => new(logprobs.sum());
+        """));
+
+    [Fact]
+    public Task Per_datum_log_probs_are_MINT041() => Verify.Diagnostics<LossSignatureAnalyzer>(InLossClass("""
+            [Loss("l")] public static LossResult Sft({|MINT041:[TargetLogprobs(Rank = InputRank.PerDatum)] Tensor logprobs|}) => new(logprobs.sum());
+        """));
+
+    [Fact]
+    public Task A_candidate_input_without_multi_target_log_probs_is_MINT041() => Verify.Diagnostics<LossSignatureAnalyzer>(InLossClass("""
+            [Loss("l")] public static LossResult Choice(Tensor logprobs, {|MINT041:[LossInput(Rank = InputRank.KPerToken)] Tensor answer|}) => new((logprobs * answer.sum(2)).sum());
+        """));
+
+    [Fact]
+    public Task Target_tokens_of_another_rank_than_the_log_probs_is_MINT041() => Verify.Diagnostics<LossSignatureAnalyzer>(InLossClass("""
+            [Loss("l")]
+            public static LossResult Choice(
+                [TargetLogprobs(Rank = InputRank.KPerToken)] Tensor logprobs,
+                {|MINT041:[LossInput(Rank = InputRank.PerToken)] Tensor targetTokens|}) => new(logprobs.sum());
+        """));
+
+    [Fact]
+    public Task Declared_ranks_that_hold_report_nothing() => Verify.Diagnostics<LossSignatureAnalyzer>(InLossClass("""
+            [Loss("choice")]
+            public static LossResult Choice(
+                [TargetLogprobs(Rank = InputRank.KPerToken)] Tensor logprobs,
+                [LossInput(Rank = InputRank.KPerToken)] Tensor answer,
+                [LossInput(DType = TensorDType.Int64)] Tensor targetTokens,
+                [LossInput("ref", Rank = InputRank.PerDatum)] Tensor reference) => new((logprobs * answer).sum() - reference.sum());
         """));
 
     [Fact]

@@ -31,7 +31,13 @@ public sealed class GeneratedSourceSnapshotTests
     [Fact]
     public void Seed_preference_losses_pairs_and_config()
     {
-        AssertGenerates(RepositoryFile("samples/PairwisePreference/PreferenceLosses.cs"), "PairwisePreference", "Dpo");
+        AssertGenerates(RepositoryFile("samples/PairwisePreference/PreferenceLosses.cs"), "PairwisePreference", "Dpo", "DpoSequenceReference");
+    }
+
+    [Fact]
+    public void Multi_target_log_probs_and_candidate_inputs()
+    {
+        AssertGenerates(RepositoryFile("samples/PairwisePreference/MultipleChoiceLosses.cs"), "AnswerChoice");
     }
 
     [Fact]

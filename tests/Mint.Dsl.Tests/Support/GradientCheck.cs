@@ -53,6 +53,6 @@ internal static class GradientCheck
                 values[position] += step;
             }
 
-            return TensorData.FromDoubles(values);
+            return TensorData.FromDoubles(values, [.. tensor.Shape]);
         }).ToList();
 }
