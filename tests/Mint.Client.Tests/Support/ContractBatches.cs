@@ -6,7 +6,8 @@ using Mint.Dsl;
 namespace Mint.Client.Tests.Support;
 
 /// <summary>
-/// Seeded random batches that satisfy a loss's contract exactly: each required input in its dtype, nothing more;
+/// Seeded random batches that satisfy a loss's contract exactly: each required input in its dtype (per-datum
+/// inputs as one value, shape [] or [1]), nothing more;
 /// lengths differ so padding is exercised; pairs share their prompt (weights are 0 on it).
 /// </summary>
 internal static class ContractBatches
@@ -30,6 +31,13 @@ internal static class ContractBatches
             var inputs = new Dictionary<string, TensorData>();
             foreach (var input in contract.Inputs)
             {
+                if (input.Rank == InputRank.PerDatum)
+                {
+                    // One value per datum: a sequence-level quantity such as a summed reference log-prob.
+                    inputs[input.Key] = TensorData.FromSingles([(float)(-1 - (5 * random.NextDouble()))], index % 2 == 0 ? [] : [1]);
+                    continue;
+                }
+
                 var values = input.Key switch
                 {
                     "target_tokens" => tokens[1..].Select(token => (double)token).ToArray(),
