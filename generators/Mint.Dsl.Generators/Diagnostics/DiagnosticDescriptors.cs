@@ -130,6 +130,11 @@ internal static class DiagnosticDescriptors
         "Input rank cannot hold",
         "Parameter '{0}' of loss method '{1}' {2}");
 
+    public static readonly DiagnosticDescriptor DimensionOutsideDeclaredRank = Error(
+        "MINT042",
+        "Dimension outside the input's declared rank",
+        "'{0}' in loss method '{1}' is {2} (InputRank.{3}), so it has no dimension {4}; declare the rank the body reads ([TargetLogprobs(Rank = …)] or [LossInput(Rank = …)]) or use a dimension it has");
+
     public static readonly DiagnosticDescriptor InvalidConfigRange = Error(
         "MINT030",
         "Config range or order cannot hold",

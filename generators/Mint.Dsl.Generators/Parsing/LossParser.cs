@@ -265,6 +265,28 @@ internal static partial class LossParser
     }
 
     /// <summary>
+    /// The rank <paramref name="parameter"/> of loss <paramref name="method"/> declares (<c>PerDatum</c>,
+    /// <c>PerToken</c> or <c>KPerToken</c>); <c>target_tokens</c> without a declared rank has the log-probs'.
+    /// </summary>
+    public static string RankOf(IMethodSymbol method, IParameterSymbol parameter)
+    {
+        if (IsTargetLogprobs(parameter))
+        {
+            return DeclaredRank(FindAttribute(parameter, TargetLogprobsAttributeName)) ?? "PerToken";
+        }
+
+        var input = FindAttribute(parameter, LossInputAttributeName);
+        if (DeclaredRank(input) is { } declared)
+        {
+            return declared;
+        }
+
+        var key = input?.ConstructorArguments.FirstOrDefault().Value as string ?? SnakeCase.From(parameter.Name);
+        var logprobs = method.Parameters.FirstOrDefault(IsTargetLogprobs);
+        return key == TargetTokensKey && logprobs is not null ? RankOf(method, logprobs) : "PerToken";
+    }
+
+    /// <summary>
     /// MINT041: log-probs are per token or K per token; K-per-token inputs need multi-target log-probs;
     /// <c>target_tokens</c> has the log-probs' rank (filled in here when it is not declared).
     /// </summary>
