@@ -54,7 +54,10 @@ public sealed class TensorCodecTests
     [Theory]
     [InlineData(V1.DType.Unspecified, new long[] { 1 }, 4, "dtype Unspecified is not one of float32, int64, float64.")]
     [InlineData(V1.DType.Float32, new long[] { 3 }, 8, "the data holds 8 bytes; float32 [3] needs 12.")]
+    [InlineData(V1.DType.Float64, new long[] { 2, 3 }, 40, "the data holds 40 bytes; float64 [2, 3] needs 48.")]
     [InlineData(V1.DType.Int64, new long[] { -1, -2 }, 16, "shape [-1, -2] has a negative dimension.")]
+    [InlineData(V1.DType.Int64, new long[] { 2, -1 }, 16, "shape [2, -1] has a negative dimension.")]
+    [InlineData(V1.DType.Float32, new long[] { 1L << 40, 1L << 40 }, 0, "shape [1099511627776, 1099511627776] is too large.")]
     public void Malformed_tensors_are_reported(V1.DType dtype, long[] shape, int bytes, string expected)
     {
         var wire = new V1.Tensor { Dtype = dtype, Data = ByteString.CopyFrom(new byte[bytes]) };
@@ -77,5 +80,39 @@ public sealed class TensorCodecTests
         Assert.Equal(
             ["datum 1, 'weights': the data holds 3 bytes; float32 [2] needs 8.", "datum 1, 'weights': the key appears more than once."],
             error.Violations.Select(violation => violation.ToString()));
+    }
+
+    [Fact]
+    public void Empty_dimensions_are_tensors_without_elements()
+    {
+        var wire = new V1.Tensor { Dtype = V1.DType.Float32 };
+        wire.Shape.AddRange([2L, 0L]);
+
+        Assert.True(TensorCodec.TryFromWire(wire, out var tensor, out var problem), problem);
+        Assert.Equal([2L, 0L], tensor!.Shape);
+        Assert.Equal(0, tensor.Count);
+    }
+
+    [Fact]
+    public void A_missing_tensor_is_reported_and_a_malformed_one_from_the_server_is_an_error()
+    {
+        var missing = new V1.Datum { ModelInput = new V1.ModelInput() };
+        missing.LossFnInputs.Add(new V1.NamedTensor { Key = "weights" });
+        var malformed = new V1.Tensor { Dtype = V1.DType.Int64, Data = ByteString.CopyFrom(new byte[3]) };
+
+        var error = Assert.Throws<BatchValidationException>(() => BatchCodec.FromWire([missing], "forward"));
+        var serverError = Assert.Throws<InvalidOperationException>(() => TensorCodec.FromWire(malformed));
+
+        Assert.Equal("datum 0, 'weights': the tensor is missing.", error.Violations.Single().ToString());
+        Assert.Equal("The server sent a malformed tensor: the data holds 3 bytes; int64 [] needs 8.", serverError.Message);
+    }
+
+    [Fact]
+    public void A_dtype_the_wire_cannot_carry_is_refused_by_name()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => TensorCodec.ToWire((TensorDType)42));
+
+        Assert.StartsWith("Unknown dtype.", error.Message, StringComparison.Ordinal);
+        Assert.Equal(42, (int)(TensorDType)error.ActualValue!);
     }
 }
