@@ -189,4 +189,72 @@ public sealed class BatchValidationTests
 
         Assert.Equal("weights", Assert.Single(error.Violations).Key);
     }
+
+    [Fact]
+    public void A_null_datum_is_named_and_nothing_else_is_read_from_it()
+    {
+        var error = Reject(BuiltinLosses.CrossEntropyLoss, [CrossEntropyDatum(), null!]);
+
+        Assert.Equal("datum 1: the datum is null.", Assert.Single(error.Violations).ToString());
+    }
+
+    [Fact]
+    public void A_key_holding_no_tensor_counts_as_missing()
+    {
+        var inputs = CrossEntropyDatum().LossFnInputs.ToDictionary();
+        inputs["weights"] = null!;
+
+        var error = Reject(BuiltinLosses.CrossEntropyLoss, [new Datum(ModelInput.FromInts([0, 1, 2]), inputs)]);
+
+        Assert.Equal("datum 0, 'weights': missing; this loss requires a float32 tensor here.", Assert.Single(error.Violations).ToString());
+    }
+
+    public static TheoryData<TensorData, string> FirstProblemOnly => new()
+    {
+        { TensorData.FromInt64s([1, 1]), "dtype is int64, expected float32." },
+        { TensorData.FromSingles([1f, float.NaN], [1, 2]), "shape is [1, 2], expected one dimension of length 3." },
+        { TensorData.FromSingles([float.NaN, 1f]), "length is 2 but the model input has 3 tokens." },
+    };
+
+    [Theory]
+    [MemberData(nameof(FirstProblemOnly))]
+    public void A_key_reports_only_its_first_problem(TensorData weights, string expected)
+    {
+        var error = Reject(BuiltinLosses.CrossEntropyLoss, [WithInput(CrossEntropyDatum(), "weights", weights)]);
+
+        Assert.Equal("datum 0, 'weights': " + expected, Assert.Single(error.Violations).ToString());
+    }
+
+    [Fact]
+    public void A_non_finite_value_at_the_first_position_is_rejected()
+    {
+        var error = Reject(BuiltinLosses.CrossEntropyLoss, [WithInput(CrossEntropyDatum(), "weights", TensorData.FromSingles([float.NaN, 1, 1]))]);
+
+        Assert.Equal("datum 0, 'weights': value at position 0 is NaN; values must be finite.", Assert.Single(error.Violations).ToString());
+    }
+
+    [Fact]
+    public void A_pair_missing_its_rejected_weights_reports_that_and_no_prompt_mismatch()
+    {
+        var data = new List<Datum> { PreferenceData.Completion([1, 2], [3]), WithInput(PreferenceData.Completion([1, 2], [4]), "weights", null) };
+
+        var error = Reject(PreferenceLosses.PairwisePreferenceLoss, data);
+
+        Assert.Equal("datum 1, 'weights': missing; this loss requires a float32 tensor here.", Assert.Single(error.Violations).ToString());
+    }
+
+    [Fact]
+    public void A_pair_weighted_zero_everywhere_is_all_prompt_and_compared_whole()
+    {
+        Datum Unweighted(int[] tokens) => Batches.Datum(tokens, new Dictionary<string, TensorData>
+        {
+            ["target_tokens"] = TensorData.FromInt64s(tokens.Select(token => (long)token + 1)),
+            ["weights"] = TensorData.FromSingles(new float[tokens.Length]),
+        });
+
+        PreferenceLosses.PairwisePreferenceLoss.Validate([Unweighted([1, 2, 3]), Unweighted([1, 2, 3])]);
+        var error = Reject(PreferenceLosses.PairwisePreferenceLoss, [Unweighted([1, 2, 3]), Unweighted([1, 2, 4])]);
+
+        Assert.Equal("datum 1: the rejected completion's prompt (3 tokens) differs from the prompt of its chosen datum 0 (3 tokens); a pair must share its prompt.", Assert.Single(error.Violations).ToString());
+    }
 }
