@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Mint.Dsl.Tests.Dsl;
 
 /// <summary>
-/// What a loss method receives: log-probs of the batch's shape only, zeroed past each datum's length
+/// What a loss method receives: log-probs of the batch's shape only (datums by length, or by length by K), zeroed past each datum's length
 /// whatever the caller left there, and inputs padded with zeros in the log-probs' dtype (tokens as int64).
 /// </summary>
 public sealed class LossBatchTests
@@ -25,7 +25,7 @@ public sealed class LossBatchTests
     {
         { [3, 3], "[3, 3]" },
         { [2], "[2]" },
-        { [2, 3, 1], "[2, 3, 1]" },
+        { [2, 3, 1, 1], "[2, 3, 1, 1]" },
     };
 
     [Theory]
@@ -37,7 +37,7 @@ public sealed class LossBatchTests
         var error = Assert.Throws<ArgumentException>(() => new LossBatch(Data, zeros(shape, ScalarType.Float64)));
 
         Assert.Equal("logprobs", error.ParamName);
-        Assert.StartsWith($"Log-probs must be [2, maxLength]; got {shown}.", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"Log-probs must be [2, maxLength] or [2, maxLength, K]; got {shown}.", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
