@@ -72,8 +72,12 @@ internal static class Sampler
             tokens[row], logprobs[row], finished[row] ? StopReason.StopToken : StopReason.Length)).ToList());
     }
 
-    /// <summary>The next token per row and its log-prob under the tempered, untruncated distribution.</summary>
-    private static (Tensor Next, Tensor Logprobs) Pick(Tensor logits, SamplingParams parameters, Generator generator)
+    /// <summary>
+    /// The next token per row of <paramref name="logits"/> (<c>[rows, vocab]</c>) and its log-prob under
+    /// the tempered, untruncated distribution. Internal so tests can give it logits whose top-p cut falls
+    /// exactly on a boundary, which no model produces on purpose.
+    /// </summary>
+    internal static (Tensor Next, Tensor Logprobs) Pick(Tensor logits, SamplingParams parameters, Generator generator)
     {
         logits = logits.to(ScalarType.Float32);
         if (parameters.Temperature == 0)

@@ -47,7 +47,7 @@ internal sealed class AdamW : IDisposable
         var norm = gradient.to(ScalarType.Float64).square().sum().sqrt();
         if (hyper.GradClipNorm > 0)
         {
-            // min(1, max_norm / (norm + 1e-6)), as torch.nn.utils.clip_grad_norm_ (and ClipScale).
+            // min(1, max_norm / (norm + 1e-6)), as torch.nn.utils.clip_grad_norm_.
             gradient = gradient * (hyper.GradClipNorm / (norm + 1e-6)).clamp_max(1.0).to(gradient.dtype);
         }
 
@@ -62,13 +62,6 @@ internal sealed class AdamW : IDisposable
         parameters.addcdiv_(first, denominator, value: -hyper.LearningRate / firstCorrection);
         return norm.cpu().item<double>();
     }
-
-    /// <summary>
-    /// What the gradient is multiplied by so its global norm is at most <paramref name="maxNorm"/>:
-    /// <c>min(1, maxNorm / (norm + 1e-6))</c>, as <c>torch.nn.utils.clip_grad_norm_</c>; 1 when clipping is off (0).
-    /// </summary>
-    internal static double ClipScale(double norm, double maxNorm) =>
-        maxNorm > 0 ? Math.Min(1.0, maxNorm / (norm + 1e-6)) : 1.0;
 
     /// <summary>The moments by <c>{name}.exp_avg</c> / <c>{name}.exp_avg_sq</c> (views), for a checkpoint.</summary>
     public Dictionary<string, Tensor> State()

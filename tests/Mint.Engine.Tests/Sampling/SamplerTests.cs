@@ -121,4 +121,31 @@ public sealed class SamplerTests : IDisposable
             Assert.Equal(StopReason.StopToken, sequence.StopReason);
         });
     }
+
+    [Fact]
+    public void Rows_that_stop_keep_their_stop_token_last_while_the_others_run_to_max_tokens()
+    {
+        // A sixth of the vocabulary stops a sequence: with this seed some rows stop early and some never do.
+        int[] stops = [.. Enumerable.Range(0, 8)];
+        const int maxTokens = 6;
+
+        var sample = session.Sample(Prompt, 8, new SamplingParams { MaxTokens = maxTokens, Temperature = 1.5, StopTokens = stops, Seed = 4 });
+
+        Assert.Contains(sample.Sequences, sequence => sequence.StopReason == StopReason.StopToken && sequence.Tokens.Count < maxTokens);
+        Assert.Contains(sample.Sequences, sequence => sequence.StopReason == StopReason.Length);
+        Assert.All(sample.Sequences, sequence =>
+        {
+            Assert.Equal(sequence.Tokens.Count, sequence.Logprobs.Count);
+            Assert.DoesNotContain(sequence.Tokens.SkipLast(1), token => stops.Contains(token));
+            if (sequence.StopReason == StopReason.StopToken)
+            {
+                Assert.Contains(sequence.Tokens[^1], stops);
+            }
+            else
+            {
+                Assert.Equal(maxTokens, sequence.Tokens.Count);
+                Assert.DoesNotContain(sequence.Tokens[^1], stops);
+            }
+        });
+    }
 }

@@ -85,6 +85,45 @@ public sealed class GradientClippingTests : IDisposable
         Assert.Equal(0, session.Info.Step);
     }
 
+    [Fact]
+    public void The_clip_keeps_pytorchs_epsilon_which_matters_for_a_gradient_near_the_limit()
+    {
+        // clip_grad_norm_ multiplies by max_norm / (norm + 1e-6). For a gradient of norm 2e-6 and a
+        // limit of 1e-6 that is 1/3 (without the epsilon 1/2, with it subtracted 1). Adam's eps of 1e-6,
+        // far above each element of such a gradient, keeps the step proportional to the clipped gradient.
+        var sessions = new[] { "probe", "clipped", "scaled" }.Select(name => new TrainingSession(name, model, new LoraConfig(4, Seed: 2))).ToArray();
+        try
+        {
+            foreach (var session in sessions)
+            {
+                session.ForwardBackward(Batch(), LossFn.CrossEntropy);
+                session.OptimStep(new AdamParams(LearningRate: 0.05));
+            }
+
+            var (probe, clipped, scaled) = (sessions[0], sessions[1], sessions[2]);
+            probe.ForwardBackward(Batch(), LossFn.CrossEntropy);
+            const double norm = 2e-6, limit = 1e-6;
+            var scale = norm / Norm(probe.AdapterGradients());
+            var tiny = new AdamParams(LearningRate: 0.05, Eps: 1e-6);
+
+            clipped.ForwardBackward(Batch((float)scale), LossFn.CrossEntropy);
+            scaled.ForwardBackward(Batch((float)(scale * limit / (norm + 1e-6))), LossFn.CrossEntropy);
+            var clippedStep = clipped.OptimStep(tiny with { GradClipNorm = limit });
+            scaled.OptimStep(tiny);
+
+            Assert.Equal(norm, clippedStep.Metrics["grad_norm"], 1e-4 * norm);
+            var reference = scaled.AdapterWeights();
+            Assert.All(clipped.AdapterWeights(), entry => Assert.True(allclose(entry.Value, reference[entry.Key], rtol: 1e-3, atol: 1e-7), entry.Key));
+        }
+        finally
+        {
+            foreach (var session in sessions)
+            {
+                session.Dispose();
+            }
+        }
+    }
+
     private static double Norm(Dictionary<string, Tensor> gradients) =>
         Math.Sqrt(gradients.Values.Sum(gradient => gradient.to(ScalarType.Float64).square().sum().item<double>()));
 }

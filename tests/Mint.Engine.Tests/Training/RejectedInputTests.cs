@@ -130,4 +130,18 @@ public sealed class RejectedInputTests : IDisposable
             () => session.Forward([]),
             "Invalid input for forward (1 problem):\n  - batch: the batch is empty.");
     }
+
+    [Fact]
+    public void Forward_of_a_null_datum_or_one_without_targets()
+    {
+        var datum = Data.Sft([1, 2, 3]);
+        var untargeted = new Datum(datum.ModelInput, datum.LossFnInputs.Where(entry => entry.Key != "target_tokens").ToDictionary());
+
+        AssertRejected(
+            () => session.Forward([datum, null!]),
+            "Invalid input for forward (1 problem):\n  - datum 1: the datum is null.");
+        AssertRejected(
+            () => session.Forward([untargeted]),
+            "Invalid input for forward (1 problem):\n  - datum 0, 'target_tokens': missing; this loss requires a int64 tensor here.");
+    }
 }
