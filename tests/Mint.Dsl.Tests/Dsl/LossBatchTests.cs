@@ -86,4 +86,21 @@ public sealed class LossBatchTests
         Assert.Equal([0.0, 10.0, 2.0, 12.0], weights.Chosen.data<double>().ToArray());
         Assert.Equal([1.0, 11.0, 3.0, 13.0], weights.Rejected.data<double>().ToArray());
     }
+
+    [Fact]
+    public void Candidate_token_ids_are_padded_per_position_to_datums_by_length_by_k()
+    {
+        using var scope = NewDisposeScope();
+        List<Datum> data =
+        [
+            Batches.Datum([1, 2], new Dictionary<string, TensorData> { ["target_tokens"] = TensorData.FromInt64s([10, 11, 12, 20, 21, 22], [2, 3]) }),
+            Batches.Datum([3], new Dictionary<string, TensorData> { ["target_tokens"] = TensorData.FromInt64s([30, 31, 32], [1, 3]) }),
+        ];
+        var batch = new LossBatch(data, zeros([2, 2, 3], ScalarType.Float32));
+
+        var candidates = batch.Input("target_tokens", InputRank.KPerToken);
+
+        Assert.Equal([2L, 2, 3], candidates.shape);
+        Assert.Equal([10L, 11, 12, 20, 21, 22, 30, 31, 32, 0, 0, 0], candidates.data<long>().ToArray());
+    }
 }
