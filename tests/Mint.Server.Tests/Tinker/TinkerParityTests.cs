@@ -73,6 +73,23 @@ public sealed class TinkerParityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Multi_target_batches_are_refused_by_the_tinker_transport_naming_each_datum()
+    {
+        // Tinker's forward computes cross_entropy beside the log-probs, and built-ins read one target per position.
+        var questions = MultipleChoiceBatches.Questions(2, seed: 5);
+        var remote = await server.TinkerClient().CreateLoraTrainingClientAsync(new LoraConfig(4, Seed: 3));
+
+        var forward = await Assert.ThrowsAsync<BatchValidationException>(() => remote.ForwardAsync(questions));
+        var custom = await Assert.ThrowsAsync<BatchValidationException>(() => remote.ForwardBackwardCustomAsync(questions, Samples.Preference.MultipleChoiceLosses.AnswerChoiceLoss));
+
+        Assert.Equal([(0, "target_tokens"), (1, "target_tokens")], forward.Violations.Select(violation => (violation.DatumIndex!.Value, violation.Key!)));
+        Assert.Contains("need the embedded or gRPC transport", forward.Violations[0].Reason);
+        Assert.Equal(BatchValidationException.ForLoss("answer_choice"), custom.Operation);
+        Assert.Equal(forward.Violations, custom.Violations);
+        Assert.All(server.Server.Engine.GetSession(remote.SessionId).AdapterGradients().Values, gradient => Assert.Equal(0f, gradient.abs().max().item<float>()));
+    }
+
+    [Fact]
     public async Task Rl_losses_with_config_over_tinker_http_equal_the_embedded_engine()
     {
         List<Datum> batch =

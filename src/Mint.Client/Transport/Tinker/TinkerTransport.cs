@@ -119,6 +119,7 @@ public sealed class TinkerTransport : ITrainingTransport
     /// <inheritdoc />
     public async Task<ForwardResult> ForwardAsync(string sessionId, IReadOnlyList<Datum> data, CancellationToken cancellationToken)
     {
+        RefuseMultiTarget(data);
         var model = Model(sessionId);
         var output = await connection.RunAsync(TinkerRoutes.Forward, new ForwardRequest
         {
@@ -285,6 +286,29 @@ public sealed class TinkerTransport : ITrainingTransport
     }
 
     /// <summary>The target tokens and weights a forward needs (zero weights when the datum has none).</summary>
+    /// <summary>
+    /// Tinker's forward computes a built-in loss (cross_entropy) beside the log-probs, and built-ins read
+    /// one target per position: multi-target <c>target_tokens [T, K]</c> is refused here, before sending,
+    /// rather than by the server under the built-in's name.
+    /// </summary>
+    private static void RefuseMultiTarget(IReadOnlyList<Datum> data)
+    {
+        var violations = new List<BatchViolation>();
+        for (var index = 0; index < data.Count; index++)
+        {
+            if (data[index]?.LossFnInputs.TryGetValue("target_tokens", out var targets) == true && targets?.Shape is [var length, > 1 and var candidates])
+            {
+                violations.Add(new(index, "target_tokens", $"shape is [{length}, {candidates}]: Tinker's HTTP forward computes cross_entropy, which reads one target per position; "
+                    + "multi-target log-probs (and losses declared [TargetLogprobs(Rank = InputRank.KPerToken)]) need the embedded or gRPC transport."));
+            }
+        }
+
+        if (violations.Count > 0)
+        {
+            throw new BatchValidationException("forward", violations);
+        }
+    }
+
     private static Protocol.Tinker.Wire.Datum ForLogprobs(Datum datum)
     {
         var targets = datum.LossFnInputs["target_tokens"];
