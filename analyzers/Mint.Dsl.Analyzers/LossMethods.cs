@@ -1,3 +1,5 @@
+using System;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -27,4 +29,22 @@ internal static class LossMethods
 
         return (method, context.SemanticModel.GetOperation(declaration, context.CancellationToken) as IMethodBodyOperation);
     }
+
+    /// <summary>Calls <paramref name="analyze"/> for every invocation in the body of every loss method of the compilation.</summary>
+    public static void RegisterInvocationAction(
+        CompilationStartAnalysisContext start,
+        LossSymbols symbols,
+        Action<SyntaxNodeAnalysisContext, IInvocationOperation, IMethodSymbol> analyze) =>
+        start.RegisterSyntaxNodeAction(
+            node =>
+            {
+                if (From(node, symbols) is ({ } method, { } body))
+                {
+                    foreach (var invocation in body.Descendants().OfType<IInvocationOperation>())
+                    {
+                        analyze(node, invocation, method);
+                    }
+                }
+            },
+            SyntaxKind.MethodDeclaration);
 }

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -39,18 +38,7 @@ public sealed class InPlaceLogprobsAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterSyntaxNodeAction(
-                node =>
-                {
-                    if (LossMethods.From(node, symbols) is ({ } method, { } body))
-                    {
-                        foreach (var invocation in body.Descendants().OfType<IInvocationOperation>())
-                        {
-                            Analyze(node, invocation, method, symbols);
-                        }
-                    }
-                },
-                SyntaxKind.MethodDeclaration);
+            LossMethods.RegisterInvocationAction(start, symbols, (node, invocation, method) => Analyze(node, invocation, method, symbols));
         });
     }
 

@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Mint.Dsl.Generators.Diagnostics;
@@ -39,18 +38,7 @@ public sealed class DeclaredRankAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterSyntaxNodeAction(
-                node =>
-                {
-                    if (LossMethods.From(node, symbols) is ({ } method, { } body))
-                    {
-                        foreach (var call in body.Descendants().OfType<IInvocationOperation>())
-                        {
-                            Analyze(node, call, method, symbols);
-                        }
-                    }
-                },
-                SyntaxKind.MethodDeclaration);
+            LossMethods.RegisterInvocationAction(start, symbols, (node, call, method) => Analyze(node, call, method, symbols));
         });
     }
 

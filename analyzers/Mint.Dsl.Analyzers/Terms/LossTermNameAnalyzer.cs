@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Mint.Dsl.Generators.Diagnostics;
@@ -35,18 +34,7 @@ public sealed class LossTermNameAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterSyntaxNodeAction(
-                node =>
-                {
-                    if (LossMethods.From(node, symbols) is ({ } method, { } body))
-                    {
-                        foreach (var call in body.Descendants().OfType<IInvocationOperation>())
-                        {
-                            Analyze(node, call, method, symbols.LossResult!);
-                        }
-                    }
-                },
-                SyntaxKind.MethodDeclaration);
+            LossMethods.RegisterInvocationAction(start, symbols, (node, call, method) => Analyze(node, call, method, symbols.LossResult!));
         });
     }
 
