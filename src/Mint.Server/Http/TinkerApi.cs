@@ -209,7 +209,7 @@ internal sealed class TinkerApi(
         }
 
         // Sampler weights are the adapters alone, in peft's layout (what gRPC's SaveWeightsForSampler writes).
-        var name = TinkerPaths.SamplerWeights + "/" + request.Path;
+        var name = StoredName(TinkerPaths.SamplerWeights, request.Path);
         CheckpointFolder(caller, name);
         return () =>
         {
@@ -385,7 +385,7 @@ internal sealed class TinkerApi(
             return;
         }
 
-        var name = kind == TinkerPaths.SamplerWeights ? checkpointId : checkpointId[(slash + 1)..];
+        var name = StoredName(kind, checkpointId[(slash + 1)..]);
         try
         {
             await queue.RunAsync(() =>
@@ -403,7 +403,7 @@ internal sealed class TinkerApi(
         http.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    /// <summary>A stored checkpoint name as Tinker's kind and name: <c>sampler_weights/x</c> is sampler weights <c>x</c>, anything else training weights.</summary>
+    /// <summary>A stored checkpoint name as Tinker's kind and name (the inverse of <see cref="StoredName"/>): <c>sampler_weights/x</c> is sampler weights <c>x</c>, anything else training weights.</summary>
     private static (string Kind, string Name) TinkerName(string stored) =>
         stored.StartsWith(TinkerPaths.SamplerWeights + "/", StringComparison.Ordinal)
             ? (TinkerPaths.SamplerWeights, stored[(TinkerPaths.SamplerWeights.Length + 1)..])
@@ -573,8 +573,15 @@ internal sealed class TinkerApi(
             return path;
         }
 
-        return kind == TinkerPaths.SamplerWeights ? kind + "/" + name : name;
+        return StoredName(kind, name);
     }
+
+    /// <summary>
+    /// Where Tinker's checkpoint <paramref name="name"/> of <paramref name="kind"/> is stored: training
+    /// weights under their own name (the name gRPC uses), sampler weights under <c>sampler_weights/</c>.
+    /// <see cref="TinkerName"/> is the inverse.
+    /// </summary>
+    private static string StoredName(string kind, string name) => kind == TinkerPaths.SamplerWeights ? kind + "/" + name : name;
 
     /// <summary>Where checkpoint <paramref name="name"/> of <paramref name="caller"/> lives (the folder <see cref="CheckpointStore"/> uses).</summary>
     private string CheckpointFolder(Caller caller, string name) => CheckpointNames.Resolve(Path.Combine(checkpoints.Root, caller.Id), name);
