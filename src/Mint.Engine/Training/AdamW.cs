@@ -99,6 +99,15 @@ internal sealed class AdamW : IDisposable
         Step = step;
     }
 
+    /// <summary>Zeroes both moments and the step: the state of a freshly made optimizer.</summary>
+    public void Reset()
+    {
+        using var noGrad = no_grad();
+        first.zero_();
+        second.zero_();
+        Step = 0;
+    }
+
     public void Dispose()
     {
         first.Dispose();

@@ -239,9 +239,20 @@ public sealed class TrainingSession : IDisposable
 
     /// <summary>
     /// Replaces adapters, optimizer state and step with those saved in <paramref name="folder"/>, and
-    /// drops accumulated gradients. The checkpoint is checked against this session first.
+    /// drops accumulated gradients: training continues bit for bit where the checkpoint left off. The
+    /// checkpoint is checked against this session first.
     /// </summary>
-    public void LoadState(string folder)
+    public void LoadState(string folder) => Load(folder, withOptimizer: true);
+
+    /// <summary>
+    /// Replaces the adapters with those saved in the training checkpoint <paramref name="folder"/> and
+    /// restarts the optimizer (zero moments, step 0), dropping accumulated gradients: Tinker's
+    /// <c>load_state</c>, which starts a new run from trained weights. The checkpoint is checked against
+    /// this session first; its optimizer state is read (a damaged file is still an error) but not used.
+    /// </summary>
+    public void LoadWeights(string folder) => Load(folder, withOptimizer: false);
+
+    private void Load(string folder, bool withOptimizer)
     {
         lock (gate)
         {
@@ -249,7 +260,7 @@ public sealed class TrainingSession : IDisposable
             try
             {
                 var problems = SessionCheckpoint.Mismatches(checkpoint.Adapters, parameters.Select(entry => (entry.Name, entry.Parameter.shape)))
-                    .Concat(SessionCheckpoint.Mismatches(checkpoint.Optimizer, optimizer.ExpectedState()))
+                    .Concat(withOptimizer ? SessionCheckpoint.Mismatches(checkpoint.Optimizer, optimizer.ExpectedState()) : [])
                     .ToList();
                 if (checkpoint.Lora.Rank != adapters.Config.Rank || checkpoint.Lora.ResolvedAlpha != adapters.Config.ResolvedAlpha)
                 {
@@ -274,7 +285,15 @@ public sealed class TrainingSession : IDisposable
                     }
                 }
 
-                optimizer.Restore(checkpoint.Optimizer, checkpoint.Step);
+                if (withOptimizer)
+                {
+                    optimizer.Restore(checkpoint.Optimizer, checkpoint.Step);
+                }
+                else
+                {
+                    optimizer.Reset();
+                }
+
                 ZeroGradients();
             }
             finally
