@@ -104,6 +104,36 @@ public sealed class ServiceClient : IAsyncDisposable
         }
     }
 
+    /// <summary>What the training checkpoint <paramref name="checkpointName"/> was trained as: base model and LoRA config (Tinker's <c>weights_info</c>).</summary>
+    public Task<CheckpointWeightsInfo> GetWeightsInfoAsync(string checkpointName, CancellationToken cancellationToken = default) =>
+        Transport.GetWeightsInfoAsync(checkpointName, cancellationToken);
+
+    /// <summary>
+    /// Opens a session with the LoRA config the training checkpoint <paramref name="checkpointName"/>
+    /// was trained with and loads it: the adapters alone with a fresh optimizer (Tinker's
+    /// <c>create_training_client_from_state</c>), or with <paramref name="withOptimizer"/> the
+    /// optimizer state and step too, so training continues bit for bit
+    /// (<c>create_training_client_from_state_with_optimizer</c>). On any failure the new session is
+    /// closed again. Over Tinker's protocol the name is the checkpoint's full <c>tinker://</c> path.
+    /// </summary>
+    public async Task<TrainingClient> CreateTrainingClientFromStateAsync(string checkpointName, bool withOptimizer = false, CancellationToken cancellationToken = default)
+    {
+        var info = await GetWeightsInfoAsync(checkpointName, cancellationToken).ConfigureAwait(false);
+        var training = await CreateLoraTrainingClientAsync(info.Lora, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await (withOptimizer
+                ? training.LoadStateAsync(checkpointName, cancellationToken)
+                : training.LoadWeightsAsync(checkpointName, cancellationToken)).ConfigureAwait(false);
+            return training;
+        }
+        catch
+        {
+            await training.CloseAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <inheritdoc />
     public ValueTask DisposeAsync() => Transport.DisposeAsync();
 

@@ -133,9 +133,20 @@ public sealed class TrainingClient
     public Task SaveStateAsync(string name, CancellationToken cancellationToken = default) =>
         transport.SaveStateAsync(SessionId, name, cancellationToken);
 
-    /// <summary>Restores adapters and optimizer state saved under <paramref name="name"/>; accumulated gradients are dropped.</summary>
+    /// <summary>
+    /// Restores adapters, optimizer state and step saved under <paramref name="name"/>, so training
+    /// continues bit for bit (Tinker's <c>load_state_with_optimizer</c>); accumulated gradients are dropped.
+    /// </summary>
     public Task LoadStateAsync(string name, CancellationToken cancellationToken = default) =>
         transport.LoadStateAsync(SessionId, name, cancellationToken);
+
+    /// <summary>
+    /// Restores the adapters saved under <paramref name="name"/> and restarts the optimizer (zero
+    /// moments, step 0), as Tinker's <c>load_state</c>: a new run that starts from trained weights.
+    /// Accumulated gradients are dropped.
+    /// </summary>
+    public Task LoadWeightsAsync(string name, CancellationToken cancellationToken = default) =>
+        transport.LoadWeightsAsync(SessionId, name, cancellationToken);
 
     /// <summary>The session's adapters as values (float32 copies).</summary>
     public Task<LoraWeights> GetWeightsAsync(CancellationToken cancellationToken = default) =>

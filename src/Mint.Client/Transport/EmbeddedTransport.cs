@@ -76,6 +76,19 @@ public sealed class EmbeddedTransport : ITrainingTransport
         Run(() => Engine.GetSession(sessionId).LoadState(CheckpointNames.Resolve(CheckpointRoot, name)), cancellationToken);
 
     /// <inheritdoc />
+    public Task LoadWeightsAsync(string sessionId, string name, CancellationToken cancellationToken) =>
+        Run(() => Engine.GetSession(sessionId).LoadWeights(CheckpointNames.Resolve(CheckpointRoot, name)), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<CheckpointWeightsInfo> GetWeightsInfoAsync(string name, CancellationToken cancellationToken) => Run(
+        () =>
+        {
+            var origin = CheckpointOrigin.Read(CheckpointNames.Resolve(CheckpointRoot, name));
+            return new CheckpointWeightsInfo(origin.BaseModel, origin.Lora);
+        },
+        cancellationToken);
+
+    /// <inheritdoc />
     public Task<ForwardResult> ForwardAsync(string sessionId, IReadOnlyList<Datum> data, ForwardOptions options, CancellationToken cancellationToken) =>
         Run(() => Engine.GetSession(sessionId).Forward(data, options), cancellationToken);
 

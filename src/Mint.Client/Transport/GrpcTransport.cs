@@ -236,6 +236,18 @@ public sealed class GrpcTransport : ITrainingTransport
         cancellationToken);
 
     /// <inheritdoc />
+    public Task LoadWeightsAsync(string sessionId, string name, CancellationToken cancellationToken) => Call(
+        options => client.LoadStateAsync(new V1.CheckpointRequest { SessionId = sessionId, Name = name, WeightsOnly = true }, options),
+        response => response,
+        cancellationToken);
+
+    /// <inheritdoc />
+    public Task<CheckpointWeightsInfo> GetWeightsInfoAsync(string name, CancellationToken cancellationToken) => Call(
+        options => client.GetWeightsInfoAsync(new V1.GetWeightsInfoRequest { Name = name }, options),
+        response => new CheckpointWeightsInfo(response.BaseModel, ParamsCodec.FromWire(response.Lora)),
+        cancellationToken);
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
         channel.Dispose();

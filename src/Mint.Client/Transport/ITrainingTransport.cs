@@ -83,5 +83,13 @@ public interface ITrainingTransport : IAsyncDisposable
     Task DeleteCheckpointAsync(string name, CancellationToken cancellationToken) =>
         throw Unsupported("deleting checkpoints");
 
+    /// <summary>Restores the adapters alone from a training checkpoint and restarts the optimizer (Tinker's <c>load_state</c>).</summary>
+    Task LoadWeightsAsync(string sessionId, string name, CancellationToken cancellationToken) =>
+        throw Unsupported("loading weights without the optimizer state");
+
+    /// <summary>What the training checkpoint <paramref name="name"/> was trained as: base model and LoRA config (Tinker's <c>weights_info</c>).</summary>
+    Task<CheckpointWeightsInfo> GetWeightsInfoAsync(string name, CancellationToken cancellationToken) =>
+        throw Unsupported("reading what a checkpoint was trained as");
+
     private NotSupportedException Unsupported(string what) => new($"{GetType().Name} does not support {what}.");
 }

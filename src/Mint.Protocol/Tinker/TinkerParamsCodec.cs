@@ -48,6 +48,39 @@ public static class TinkerParamsCodec
         return new LoraConfig(Math.Max(wire.Rank, 1), Seed: wire.Seed ?? 0);
     }
 
+    /// <summary>The wire form of what a checkpoint was trained as (<c>weights_info</c>): Tinker's rank and trained parts; alpha and seed have no field.</summary>
+    public static Wire.WeightsInfoResponse ToWire(CheckpointWeightsInfo info) => new()
+    {
+        BaseModel = info.BaseModel,
+        IsLora = true,
+        LoraRank = info.Lora.Rank,
+        TrainUnembed = false,
+        TrainMlp = true,
+        TrainAttn = true,
+    };
+
+    /// <summary>Reads a <c>weights_info</c> answer, or throws naming what a session here cannot be made with.</summary>
+    /// <exception cref="BatchValidationException">The checkpoint is not LoRA, has no rank, or adapts what the engine cannot.</exception>
+    public static CheckpointWeightsInfo FromWire(Wire.WeightsInfoResponse wire)
+    {
+        var violations = new List<BatchViolation>();
+        if (!wire.IsLora || wire.LoraRank is null)
+        {
+            violations.Add(new(null, "is_lora", $"is {wire.IsLora} with lora_rank {wire.LoraRank?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}; only LoRA checkpoints with a rank can be loaded."));
+        }
+
+        // The SDK reads an absent flag as true (create_training_client_from_state).
+        var lora = FromWire(
+            new Wire.LoraConfig { Rank = wire.LoraRank ?? 1, TrainUnembed = wire.TrainUnembed ?? true, TrainMlp = wire.TrainMlp ?? true, TrainAttn = wire.TrainAttn ?? true },
+            violations);
+        if (violations.Count > 0)
+        {
+            throw new BatchValidationException("weights_info", violations);
+        }
+
+        return new CheckpointWeightsInfo(wire.BaseModel, lora);
+    }
+
     /// <summary>The wire form of <paramref name="adam"/>.</summary>
     public static Wire.AdamParams ToWire(AdamParams adam) => new()
     {

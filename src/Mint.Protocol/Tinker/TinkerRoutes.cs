@@ -27,6 +27,7 @@ public static class TinkerRoutes
     public const string OptimStep = Prefix + "optim_step";
     public const string SaveWeights = Prefix + "save_weights";
     public const string LoadWeights = Prefix + "load_weights";
+    public const string WeightsInfo = Prefix + "weights_info";
     public const string SaveWeightsForSampler = Prefix + "save_weights_for_sampler";
     public const string CreateSamplingSession = Prefix + "create_sampling_session";
     public const string ASample = Prefix + "asample";

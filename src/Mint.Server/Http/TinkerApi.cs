@@ -177,11 +177,6 @@ internal sealed class TinkerApi(
     public Task LoadWeights(HttpContext http) => Submit(http, TinkerJson.Default.LoadWeightsRequest, "load_weights", request => request.ModelId, request => request.SeqId, (caller, request) =>
     {
         var violations = new List<BatchViolation>();
-        if (!request.Optimizer)
-        {
-            violations.Add(new(null, "optimizer", "is false; this server restores adapters and optimizer state together: use load_state_with_optimizer."));
-        }
-
         if (request.WeightsAccessToken is not null)
         {
             violations.Add(new(null, "weights_access_token", "is set; this server reads only the caller's own checkpoints."));
@@ -191,9 +186,18 @@ internal sealed class TinkerApi(
         Reject("load_weights", violations);
         return () =>
         {
-            checkpoints.Load(caller, owners.Get(caller, request.ModelId), name);
+            checkpoints.Load(caller, owners.Get(caller, request.ModelId), name, withOptimizer: request.Optimizer);
             return Json(new LoadWeightsResponse { Path = request.Path }, TinkerJson.Default.LoadWeightsResponse);
         };
+    });
+
+    /// <summary>What a training checkpoint was trained as; answered at once, as the SDK's rest client expects.</summary>
+    public Task WeightsInfo(HttpContext http) => Answer(http, TinkerJson.Default.WeightsInfoRequest, TinkerJson.Default.WeightsInfoResponse, (caller, request) =>
+    {
+        var violations = new List<BatchViolation>();
+        var name = CheckpointName(request.TinkerPath, violations, "tinker_path");
+        Reject("weights_info", violations);
+        return TinkerParamsCodec.ToWire(checkpoints.WeightsInfo(caller, name));
     });
 
     public Task SaveWeightsForSampler(HttpContext http) => Submit(http, TinkerJson.Default.SaveWeightsForSamplerRequest, "save_weights_for_sampler", request => request.ModelId, request => request.SeqId, (caller, request) =>

@@ -36,6 +36,7 @@ internal static class TinkerEndpoints
         routes.MapPost(TinkerRoutes.OptimStep, api.OptimStep);
         routes.MapPost(TinkerRoutes.SaveWeights, api.SaveWeights);
         routes.MapPost(TinkerRoutes.LoadWeights, api.LoadWeights);
+        routes.MapPost(TinkerRoutes.WeightsInfo, api.WeightsInfo);
         routes.MapPost(TinkerRoutes.SaveWeightsForSampler, api.SaveWeightsForSampler);
         routes.MapPost(TinkerRoutes.CreateSamplingSession, api.CreateSamplingSession);
         routes.MapPost(TinkerRoutes.ASample, api.ASample);

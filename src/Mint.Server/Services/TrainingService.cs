@@ -142,7 +142,7 @@ internal sealed class TrainingService(
     public override Task<V1.CheckpointResponse> LoadState(V1.CheckpointRequest request, ServerCallContext context) =>
         Handle(context, "load_state", request.SessionId, 0, caller =>
         {
-            checkpoints.Load(caller, owners.Get(caller, request.SessionId), request.Name);
+            checkpoints.Load(caller, owners.Get(caller, request.SessionId), request.Name, withOptimizer: !request.WeightsOnly);
             return new V1.CheckpointResponse();
         });
 
@@ -165,6 +165,13 @@ internal sealed class TrainingService(
         {
             checkpoints.Delete(caller, request.Name);
             return new V1.DeleteCheckpointResponse();
+        });
+
+    public override Task<V1.WeightsInfo> GetWeightsInfo(V1.GetWeightsInfoRequest request, ServerCallContext context) =>
+        Handle(context, "weights_info", null, 0, caller =>
+        {
+            var info = checkpoints.WeightsInfo(caller, request.Name);
+            return new V1.WeightsInfo { BaseModel = info.BaseModel, Lora = ParamsCodec.ToWire(info.Lora) };
         });
 
     private Task<TResponse> Handle<TResponse>(

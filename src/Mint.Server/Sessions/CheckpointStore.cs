@@ -24,9 +24,13 @@ internal sealed class CheckpointStore(string root)
         Rethrow(folder, name, () => session.SaveState(folder));
     }
 
-    /// <summary>Loads <paramref name="caller"/>'s checkpoint <paramref name="name"/> into <paramref name="session"/>.</summary>
+    /// <summary>
+    /// Loads <paramref name="caller"/>'s checkpoint <paramref name="name"/> into <paramref name="session"/>:
+    /// adapters, optimizer state and step, or with <paramref name="withOptimizer"/> false the adapters
+    /// alone and a restarted optimizer.
+    /// </summary>
     /// <exception cref="CheckpointNotFoundException">When the caller has no such checkpoint.</exception>
-    public void Load(Caller caller, TrainingSession session, string name)
+    public void Load(Caller caller, TrainingSession session, string name, bool withOptimizer = true)
     {
         var folder = Resolve(caller, name);
         if (!CheckpointFolder.Exists(folder))
@@ -34,7 +38,32 @@ internal sealed class CheckpointStore(string root)
             throw new CheckpointNotFoundException(name);
         }
 
-        Rethrow(folder, name, () => session.LoadState(folder));
+        Rethrow(folder, name, () =>
+        {
+            if (withOptimizer)
+            {
+                session.LoadState(folder);
+            }
+            else
+            {
+                session.LoadWeights(folder);
+            }
+        });
+    }
+
+    /// <summary>What <paramref name="caller"/>'s training checkpoint <paramref name="name"/> was trained as.</summary>
+    /// <exception cref="CheckpointNotFoundException">When the caller has no training checkpoint of that name.</exception>
+    public CheckpointWeightsInfo WeightsInfo(Caller caller, string name)
+    {
+        var folder = Resolve(caller, name);
+        if (CheckpointCatalog.KindOf(Path.Combine(Root, caller.Id), name) != CheckpointKind.Training)
+        {
+            throw new CheckpointNotFoundException(name);
+        }
+
+        CheckpointOrigin? origin = null;
+        Rethrow(folder, name, () => origin = CheckpointOrigin.Read(folder));
+        return new CheckpointWeightsInfo(origin!.BaseModel, origin.Lora);
     }
 
     /// <summary>Saves <paramref name="session"/>'s adapters alone as <paramref name="caller"/>'s sampler weights <paramref name="name"/>.</summary>

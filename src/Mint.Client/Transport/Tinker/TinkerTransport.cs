@@ -203,15 +203,47 @@ public sealed class TinkerTransport : ITrainingTransport
     public async Task LoadStateAsync(string sessionId, string name, CancellationToken cancellationToken)
     {
         var model = Model(sessionId);
-        var path = name.StartsWith(TinkerPaths.Scheme, StringComparison.Ordinal) ? name : TinkerPaths.Format(sessionId, TinkerPaths.Weights, name);
         await connection.RunAsync(TinkerRoutes.LoadWeights, new LoadWeightsRequest
         {
             ModelId = sessionId,
-            Path = path,
+            Path = WeightsPath(sessionId, name),
             Optimizer = true,
             SeqId = model.NextSeqId(),
         }, TinkerJson.Default.LoadWeightsRequest, TinkerJson.Default.LoadWeightsResponse, "LoadWeights", cancellationToken).ConfigureAwait(false);
         model.Loaded();
+    }
+
+    /// <summary>
+    /// Restores the adapters alone and restarts the optimizer (<c>load_state</c>). <paramref name="name"/>
+    /// is a checkpoint name of this session's run, or a full <c>tinker://run/weights/name</c> path.
+    /// </summary>
+    public async Task LoadWeightsAsync(string sessionId, string name, CancellationToken cancellationToken)
+    {
+        var model = Model(sessionId);
+        await connection.RunAsync(TinkerRoutes.LoadWeights, new LoadWeightsRequest
+        {
+            ModelId = sessionId,
+            Path = WeightsPath(sessionId, name),
+            Optimizer = false,
+            SeqId = model.NextSeqId(),
+        }, TinkerJson.Default.LoadWeightsRequest, TinkerJson.Default.LoadWeightsResponse, "LoadWeights", cancellationToken).ConfigureAwait(false);
+        model.Loaded();
+    }
+
+    /// <summary>
+    /// What the training checkpoint at <paramref name="name"/> was trained as (<c>weights_info</c>);
+    /// <paramref name="name"/> must be a full <c>tinker://run/weights/name</c> path, since no session names the run.
+    /// </summary>
+    public async Task<CheckpointWeightsInfo> GetWeightsInfoAsync(string name, CancellationToken cancellationToken)
+    {
+        if (!name.StartsWith(TinkerPaths.Scheme, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{name}' is not a tinker:// path; over Tinker's protocol a checkpoint outside a session is named by its full tinker://<run>/weights/<name> path.", nameof(name));
+        }
+
+        var info = await connection.PostAsync(TinkerRoutes.WeightsInfo, new WeightsInfoRequest { TinkerPath = name },
+            TinkerJson.Default.WeightsInfoRequest, TinkerJson.Default.WeightsInfoResponse, cancellationToken).ConfigureAwait(false);
+        return TinkerParamsCodec.FromWire(info);
     }
 
     /// <summary>
@@ -317,6 +349,10 @@ public sealed class TinkerTransport : ITrainingTransport
     }
 
     private ModelState Model(string sessionId) => models.GetOrAdd(sessionId, _ => new ModelState());
+
+    /// <summary>A training checkpoint's path: <paramref name="name"/> itself when it is a <c>tinker://</c> path, else that name in this session's run.</summary>
+    private static string WeightsPath(string sessionId, string name) =>
+        name.StartsWith(TinkerPaths.Scheme, StringComparison.Ordinal) ? name : TinkerPaths.Format(sessionId, TinkerPaths.Weights, name);
 
     /// <summary>A sampler over the model's current weights, made once per change of weights.</summary>
     private async Task<string> SamplerAsync(string sessionId, CancellationToken cancellationToken)

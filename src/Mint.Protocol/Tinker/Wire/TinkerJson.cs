@@ -38,6 +38,8 @@ namespace Mint.Protocol.Tinker.Wire;
 [JsonSerializable(typeof(SaveWeightsResponse))]
 [JsonSerializable(typeof(LoadWeightsRequest))]
 [JsonSerializable(typeof(LoadWeightsResponse))]
+[JsonSerializable(typeof(WeightsInfoRequest))]
+[JsonSerializable(typeof(WeightsInfoResponse))]
 [JsonSerializable(typeof(SaveWeightsForSamplerRequest))]
 [JsonSerializable(typeof(SaveWeightsForSamplerResponse))]
 [JsonSerializable(typeof(CheckpointsListResponse))]
