@@ -56,12 +56,16 @@ public sealed class MintEngine : IDisposable
         Options = options with { Device = device };
     }
 
-    /// <summary>Loads the model folder <paramref name="folder"/> onto the device and in the precision of <paramref name="options"/>, and hosts it under <paramref name="limits"/>.</summary>
-    public static MintEngine Load(string folder, EngineOptions options, EngineLimits? limits = null)
+    /// <summary>
+    /// Loads the model folder <paramref name="folder"/> onto the device and in the precision of
+    /// <paramref name="options"/>, and hosts it under <paramref name="limits"/>, named <paramref name="modelName"/>
+    /// (the folder's name when null; see <see cref="PretrainedModel.Load"/>).
+    /// </summary>
+    public static MintEngine Load(string folder, EngineOptions options, EngineLimits? limits = null, string? modelName = null)
     {
         options.Check();
         (limits ?? EngineLimits.Default).Check();
-        return new MintEngine(PretrainedModel.Load(folder, options.Device, options.Precision), options, limits);
+        return new MintEngine(PretrainedModel.Load(folder, options.Device, options.Precision, modelName), options, limits);
     }
 
     /// <summary>The base model.</summary>

@@ -34,7 +34,7 @@ public sealed class PretrainedModel : IDisposable
         Tokenizer = tokenizer;
     }
 
-    /// <summary>The model's name: its folder's name.</summary>
+    /// <summary>The name clients and checkpoints know the model by: its folder's name unless given at load (e.g. a hub id).</summary>
     public string Name { get; }
 
     /// <summary>The model's shape.</summary>
@@ -50,10 +50,17 @@ public sealed class PretrainedModel : IDisposable
     /// Loads <paramref name="folder"/>: refuses a config the engine cannot compute exactly, and checks the
     /// weights (single or sharded safetensors, fp32/bf16/fp16) against it both ways, naming every tensor that
     /// is missing, misshapen or unused. The weights go to <paramref name="device"/> (CPU when null) in <paramref name="precision"/>.
+    /// <paramref name="name"/> is the name clients and checkpoints use (a hub id such as <c>Qwen/Qwen3-8B</c>,
+    /// which the Python SDK also loads the tokenizer by); the folder's name when null.
     /// </summary>
-    public static PretrainedModel Load(string folder, Device? device = null, WeightPrecision precision = WeightPrecision.Float32)
+    public static PretrainedModel Load(string folder, Device? device = null, WeightPrecision precision = WeightPrecision.Float32, string? name = null)
     {
         TorchNative.EnsureLoaded();
+        if (name is not null && (name.Length == 0 || name.Any(char.IsWhiteSpace) || name.Any(char.IsControl)))
+        {
+            throw new ArgumentException($"Model name '{name}' must be non-empty, without white space or control characters.", nameof(name));
+        }
+
         if (!Directory.Exists(folder))
         {
             throw new ModelLoadException($"Model folder {folder} does not exist.");
@@ -70,7 +77,7 @@ public sealed class PretrainedModel : IDisposable
         var loaded = SafetensorsFiles.Load(folder);
         try
         {
-            var modelName = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
+            var modelName = name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
             return new PretrainedModel(modelName, ModelWeights.From(config, loaded, device ?? CPU, folder, precision), tokenizer);
         }
         finally

@@ -81,7 +81,7 @@ public sealed class MintServer : IAsyncDisposable
             Precision = options.Precision,
             AllowTf32 = options.AllowTf32,
             ActivationCheckpointing = options.ActivationCheckpointing,
-        }, options.Limits);
+        }, options.Limits, options.ModelName);
         WebApplication? app = null;
         try
         {

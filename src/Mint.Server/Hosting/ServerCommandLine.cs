@@ -23,6 +23,7 @@ internal sealed class ServerCommandLine
     public const string ApiKeyVariable = "MINT_API_KEY";
 
     private readonly Option<string> model = new("--model") { Description = "The base model folder (config.json + *.safetensors).", Required = true };
+    private readonly Option<string?> modelName = new("--model-name") { Description = "The name clients ask for (base_model) and checkpoints record, e.g. the hub id Qwen/Qwen3-8B; the folder's name by default." };
     private readonly Option<bool> createModel = new("--create-model") { Description = "First write a small random model into --model if it holds none (to try the server out)." };
     private readonly Option<string> host = new("--host") { Description = "The address to listen on: an IP, 'localhost', or '*' for every interface.", DefaultValueFactory = _ => "127.0.0.1" };
     private readonly Option<int> port = new("--port") { Description = "The port to listen on (HTTP/2 cleartext; 0 picks a free one).", DefaultValueFactory = _ => 50051 };
@@ -109,7 +110,7 @@ internal sealed class ServerCommandLine
         Command = new RootCommand("Mint.Server: serves one base model for LoRA training and sampling over gRPC.");
         foreach (var option in new Option[]
                  {
-                     model, createModel, host, port, httpPort, apiKeys, checkpoints, maxQueue, maxMessageMb, maxHeaderKb, maxSessionsPerKey,
+                     model, modelName, createModel, host, port, httpPort, apiKeys, checkpoints, maxQueue, maxMessageMb, maxHeaderKb, maxSessionsPerKey,
                      maxSessions, maxLoraRank, maxBatchSize, maxTokensPerRequest, maxNumSamples, maxSampleTokens, device, dtype, tf32,
                      activationCheckpointing, settings, logFormat,
                  })
@@ -134,6 +135,7 @@ internal sealed class ServerCommandLine
         return new ServerOptions
         {
             ModelPath = parsed.GetRequiredValue(model),
+            ModelName = parsed.GetValue(modelName),
             Host = parsed.GetValue(host)!,
             Port = parsed.GetValue(port),
             HttpPort = parsed.GetValue(httpPort),

@@ -13,6 +13,12 @@ public sealed record ServerOptions
     /// <summary>The base model folder (<c>config.json</c> + <c>*.safetensors</c>).</summary>
     public required string ModelPath { get; init; }
 
+    /// <summary>
+    /// The name clients ask for (<c>base_model</c>) and checkpoints record; the folder's name when null.
+    /// A hub id (<c>Qwen/Qwen3-8B</c>) lets the Python SDK's <c>get_tokenizer()</c> load the tokenizer by it.
+    /// </summary>
+    public string? ModelName { get; init; }
+
     /// <summary>The address to listen on; loopback by default. Ignored when Kestrel endpoints are configured.</summary>
     public string Host { get; init; } = "127.0.0.1";
 

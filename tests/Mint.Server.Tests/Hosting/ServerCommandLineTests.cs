@@ -20,6 +20,7 @@ public sealed class ServerCommandLineTests
         var options = Parse(["--model", "models/tiny"]);
 
         Assert.Equal("models/tiny", options.ModelPath);
+        Assert.Null(options.ModelName);
         Assert.Equal("127.0.0.1", options.Host);
         Assert.Equal(50051, options.Port);
         Assert.Empty(options.ApiKeys);
@@ -33,11 +34,12 @@ public sealed class ServerCommandLineTests
     public void Every_option_is_read_and_keys_come_from_flags_and_the_environment()
     {
         var options = Parse(
-            ["--model", "m", "--host", "0.0.0.0", "--port", "6000", "--api-key", "a", "--api-key", "b", "--checkpoints", "/srv/ckpt",
+            ["--model", "m", "--model-name", "Qwen/Qwen3-8B", "--host", "0.0.0.0", "--port", "6000", "--api-key", "a", "--api-key", "b", "--checkpoints", "/srv/ckpt",
              "--max-queue", "0", "--max-message-mb", "512", "--device", "cuda:1", "--dtype", "bf16", "--tf32", "--activation-checkpointing",
              "--settings", "tls.json", "--log-format", "json"],
             environmentKeys: "c, a");
 
+        Assert.Equal("Qwen/Qwen3-8B", options.ModelName);
         Assert.Equal("0.0.0.0", options.Host);
         Assert.Equal(6000, options.Port);
         Assert.Equal(["a", "b", "c"], options.ApiKeys);

@@ -130,6 +130,26 @@ public sealed class TinkerServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_server_given_a_model_name_is_asked_for_it_and_names_the_tokenizer_by_it()
+    {
+        // --model-name: the SDK's get_tokenizer() loads AutoTokenizer.from_pretrained(model_data.tokenizer_id).
+        await using var named = await RunningServer.StartAsync(model.Path, tinker: true, configure: options => options with { ModelName = "Qwen/Qwen3-0.6B" });
+        using var plain = new HttpClient { BaseAddress = named.Server.TinkerAddress };
+        var capabilities = JsonDocument.Parse(await plain.GetStringAsync(TinkerRoutes.ServerCapabilities.TrimStart('/'))).RootElement;
+        Assert.Equal("Qwen/Qwen3-0.6B", capabilities.GetProperty("supported_models")[0].GetProperty("model_name").GetString());
+
+        var training = await named.TinkerClient().CreateLoraTrainingClientAsync(new LoraConfig(4));
+        using var info = await plain.SendAsync(Request(TinkerRoutes.GetInfo, $$"""{"model_id": "{{training.SessionId}}", "type": "get_info"}"""));
+        var served = JsonDocument.Parse(await info.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("Qwen/Qwen3-0.6B", served.GetProperty("model_data").GetProperty("tokenizer_id").GetString());
+        Assert.Equal("Qwen/Qwen3-0.6B", served.GetProperty("model_name").GetString());
+
+        await training.SaveStateAsync("named");
+        using var weights = await plain.SendAsync(Request(TinkerRoutes.WeightsInfo, $$"""{"tinker_path": "tinker://{{training.SessionId}}/weights/named"}"""));
+        Assert.Equal("Qwen/Qwen3-0.6B", JsonDocument.Parse(await weights.Content.ReadAsStringAsync()).RootElement.GetProperty("base_model").GetString());
+    }
+
+    [Fact]
     public async Task Errors_arrive_as_the_engines_own_exceptions()
     {
         var client = server.TinkerClient("tml-alice");
