@@ -60,8 +60,8 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor MixedPairParameters = Error(
         "MINT008",
-        "Pair<Tensor> mixed with per-datum tensors",
-        "Parameter '{0}' of loss method '{1}' is a per-datum Tensor but other parameters are Pair<Tensor>; a paired batch has no per-datum rows, so make it Pair<Tensor>");
+        "Pair<Tensor> mixed with unpaired tensors",
+        "Parameter '{0}' of loss method '{1}' is an unpaired Tensor but other parameters are Pair<Tensor>; a paired batch has no rows of single datums, so make it Pair<Tensor>");
 
     public static readonly DiagnosticDescriptor DuplicateKey = Error(
         "MINT009",
