@@ -92,6 +92,33 @@ public sealed class TrainingFromStateTests : IAsyncLifetime
         Assert.NotEqual(fresh[^2], continued[^2]); // but other moments, so another update
     }
 
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_missing_checkpoint_is_named_and_leaves_no_session_open(string transport)
+    {
+        var client = Over(transport);
+        var name = transport == "tinker" ? TinkerPaths.Format("model-x", TinkerPaths.Weights, "never-saved") : "never-saved";
+        var sessions = transport == "tinker" ? null : await client.ListSessionsAsync();
+
+        var error = await Assert.ThrowsAsync<Mint.Engine.Training.CheckpointException>(() => client.CreateTrainingClientFromStateAsync(name));
+
+        Assert.Contains("never-saved", error.Message);
+        if (sessions is not null)
+        {
+            Assert.Equal(sessions, await client.ListSessionsAsync());
+        }
+    }
+
+    [Theory]
+    [InlineData("grpc")]
+    [InlineData("embedded")]
+    public async Task A_name_outside_the_checkpoint_folder_is_refused_by_name(string transport)
+    {
+        var error = await Assert.ThrowsAsync<BatchValidationException>(() => Over(transport).GetWeightsInfoAsync("../escape"));
+
+        Assert.Contains("../escape", error.Message);
+    }
+
     [Fact]
     public async Task Sampler_weights_have_no_weights_info_and_nothing_is_opened()
     {
