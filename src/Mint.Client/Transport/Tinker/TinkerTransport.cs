@@ -200,35 +200,15 @@ public sealed class TinkerTransport : ITrainingTransport
     /// Restores adapters and optimizer state (<c>load_state_with_optimizer</c>). <paramref name="name"/>
     /// is a checkpoint name of this session's run, or a full <c>tinker://run/weights/name</c> path.
     /// </summary>
-    public async Task LoadStateAsync(string sessionId, string name, CancellationToken cancellationToken)
-    {
-        var model = Model(sessionId);
-        await connection.RunAsync(TinkerRoutes.LoadWeights, new LoadWeightsRequest
-        {
-            ModelId = sessionId,
-            Path = WeightsPath(sessionId, name),
-            Optimizer = true,
-            SeqId = model.NextSeqId(),
-        }, TinkerJson.Default.LoadWeightsRequest, TinkerJson.Default.LoadWeightsResponse, "LoadWeights", cancellationToken).ConfigureAwait(false);
-        model.Loaded();
-    }
+    public Task LoadStateAsync(string sessionId, string name, CancellationToken cancellationToken) =>
+        LoadAsync(sessionId, name, withOptimizer: true, cancellationToken);
 
     /// <summary>
     /// Restores the adapters alone and restarts the optimizer (<c>load_state</c>). <paramref name="name"/>
     /// is a checkpoint name of this session's run, or a full <c>tinker://run/weights/name</c> path.
     /// </summary>
-    public async Task LoadWeightsAsync(string sessionId, string name, CancellationToken cancellationToken)
-    {
-        var model = Model(sessionId);
-        await connection.RunAsync(TinkerRoutes.LoadWeights, new LoadWeightsRequest
-        {
-            ModelId = sessionId,
-            Path = WeightsPath(sessionId, name),
-            Optimizer = false,
-            SeqId = model.NextSeqId(),
-        }, TinkerJson.Default.LoadWeightsRequest, TinkerJson.Default.LoadWeightsResponse, "LoadWeights", cancellationToken).ConfigureAwait(false);
-        model.Loaded();
-    }
+    public Task LoadWeightsAsync(string sessionId, string name, CancellationToken cancellationToken) =>
+        LoadAsync(sessionId, name, withOptimizer: false, cancellationToken);
 
     /// <summary>
     /// What the training checkpoint at <paramref name="name"/> was trained as (<c>weights_info</c>);
@@ -349,6 +329,20 @@ public sealed class TinkerTransport : ITrainingTransport
     }
 
     private ModelState Model(string sessionId) => models.GetOrAdd(sessionId, _ => new ModelState());
+
+    /// <summary><c>load_weights</c>, with or without the optimizer state; the model's weights changed, so its sampler is made again.</summary>
+    private async Task LoadAsync(string sessionId, string name, bool withOptimizer, CancellationToken cancellationToken)
+    {
+        var model = Model(sessionId);
+        await connection.RunAsync(TinkerRoutes.LoadWeights, new LoadWeightsRequest
+        {
+            ModelId = sessionId,
+            Path = WeightsPath(sessionId, name),
+            Optimizer = withOptimizer,
+            SeqId = model.NextSeqId(),
+        }, TinkerJson.Default.LoadWeightsRequest, TinkerJson.Default.LoadWeightsResponse, "LoadWeights", cancellationToken).ConfigureAwait(false);
+        model.Loaded();
+    }
 
     /// <summary>A training checkpoint's path: <paramref name="name"/> itself when it is a <c>tinker://</c> path, else that name in this session's run.</summary>
     private static string WeightsPath(string sessionId, string name) =>
