@@ -132,6 +132,29 @@ public sealed class LossDefinitionTests
         Assert.Equal(measured.LogprobGradients.SelectMany(row => row.ToDoubles()), notAsked.LogprobGradients.SelectMany(row => row.ToDoubles()));
     }
 
+    [Fact]
+    public void Term_gradient_norms_of_a_multi_target_loss_count_every_candidate_of_the_real_positions()
+    {
+        // Log-probs [B, T, K = 2]; loss = -Σ_k lp·w + 0.5 · Σ exp(lp): each candidate's gradient counts.
+        // The second datum is padded to three positions; exp(0) there would add 0.5 per padded candidate
+        // if the padding reached the gradient (LossBatch masks it, and the norm masks it again).
+        var weights = new[] { new[] { 0.5, -1.0, 2.0 }, new[] { 4.0 } };
+        var logprobs = new[] { new[] { -0.5, -1.0, -1.5, -2.0, -2.5, -3.0 }, new[] { -0.25, -4.0 } };
+        var data = weights.Select(row => Batches.Datum(Enumerable.Range(1, row.Length).ToArray(), new Dictionary<string, TensorData>
+        {
+            ["target_tokens"] = TensorData.FromInt64s(Enumerable.Range(0, row.Length * 2).Select(token => (long)token), [row.Length, 2]),
+            ["weights"] = TensorData.FromSingles(row.Select(weight => (float)weight)),
+        })).ToList();
+        var rows = logprobs.Select(row => TensorData.FromDoubles(row, [row.Length / 2, 2])).ToList();
+        var loss = HandWrittenLoss.MultiTarget(batch => new LossResult(-(batch.Logprobs.sum(2) * batch.Input("weights")).sum())
+            .Term("mass", batch.Logprobs.exp().sum(), 0.5));
+
+        var measured = loss.ComputeGradient(data, rows, new LossComputeOptions { Precision = LossPrecision.Float64, TermGradientNorms = true });
+
+        Assert.Equal(Math.Sqrt(weights.SelectMany(row => row).Sum(w => 2 * w * w)), measured.Metrics["terms/base/grad_norm"], 12);
+        Assert.Equal(Math.Sqrt(logprobs.SelectMany(row => row).Sum(lp => Math.Pow(0.5 * Math.Exp(lp), 2))), measured.Metrics["terms/mass/grad_norm"], 12);
+    }
+
     private static readonly LossConfigSpec[] TypedConfig =
     [
         new("steps", LossConfigType.Integer, 2, Min: 1, Max: 8),

@@ -16,8 +16,9 @@ internal sealed class HandWrittenLoss : LossDefinition
     public HandWrittenLoss(
         IReadOnlyList<LossConfigSpec> config,
         Func<LossBatch, IReadOnlyDictionary<string, double>, LossResult> body,
-        IReadOnlyDictionary<string, double>? given = null)
-        : base(new LossContract("hand_written", BatchLayout.Independent, [new("target_tokens", TensorDType.Int64), new("weights", TensorDType.Float32)], config), given)
+        IReadOnlyDictionary<string, double>? given = null,
+        InputRank targets = InputRank.PerToken)
+        : base(new LossContract("hand_written", BatchLayout.Independent, [new("target_tokens", TensorDType.Int64, targets), new("weights", TensorDType.Float32)], config, logprobsRank: targets), given)
     {
         this.body = body;
     }
@@ -25,16 +26,21 @@ internal sealed class HandWrittenLoss : LossDefinition
     /// <summary>A loss with no config over <paramref name="body"/>.</summary>
     public static HandWrittenLoss Of(Func<LossBatch, LossResult> body) => new([], (batch, _) => body(batch));
 
+    /// <summary>A loss with no config over <paramref name="body"/> reading K candidate targets per position (<c>target_tokens [T, K]</c>, log-probs <c>[B, T, K]</c>).</summary>
+    public static HandWrittenLoss MultiTarget(Func<LossBatch, LossResult> body) => new([], (batch, _) => body(batch), targets: InputRank.KPerToken);
+
     protected override void ValidateData(BatchValidator check)
     {
         for (var index = 0; index < check.Data.Count; index++)
         {
-            check.Tokens(index, "target_tokens");
-            check.Floats(index, "weights");
+            foreach (var input in Contract.Inputs)
+            {
+                ContractChecks.Input(check, index, input);
+            }
         }
     }
 
     protected override LossResult Invoke(LossBatch batch) => body(batch, Config);
 
-    protected override LossDefinition Rebind(IReadOnlyDictionary<string, double> newConfig) => new HandWrittenLoss(Contract.Config, body, newConfig);
+    protected override LossDefinition Rebind(IReadOnlyDictionary<string, double> newConfig) => new HandWrittenLoss(Contract.Config, body, newConfig, Contract.LogprobsRank);
 }
