@@ -18,18 +18,13 @@ internal static class AdapterImport
     /// <summary>Every problem with <paramref name="weights"/> for <paramref name="model"/>; empty when they fit.</summary>
     public static List<BatchViolation> Check(LoraWeights weights, ModelConfig model)
     {
-        var violations = new List<BatchViolation>();
-        try
+        var violations = weights.Lora.Check().Select(violation => violation with { Key = "lora." + violation.Key }).ToList();
+        if (violations.Count > 0)
         {
-            weights.Lora.Check();
-        }
-        catch (System.ArgumentOutOfRangeException error)
-        {
-            violations.Add(new BatchViolation(null, "lora", error.Message));
             return violations;
         }
 
-        var expected = LoraAdapters.Expected(model, weights.Lora.Rank);
+        var expected = LoraAdapters.Expected(model, weights.Lora);
         foreach (var (name, shape) in expected)
         {
             if (!weights.Tensors.TryGetValue(name, out var tensor))
@@ -54,7 +49,7 @@ internal static class AdapterImport
         violations.AddRange(weights.Tensors.Keys
             .Where(name => !known.Contains(name))
             .Order(System.StringComparer.Ordinal)
-            .Select(name => new BatchViolation(null, name, "is not an adapter tensor of this model (the engine adapts q/k/v/o and gate/up/down projections with lora_A and lora_B only).")));
+            .Select(name => new BatchViolation(null, name, $"is not an adapter tensor of this model with these targets (they adapt {weights.Lora.DescribeTargets()}, with lora_A and lora_B only).")));
         return violations;
     }
 }

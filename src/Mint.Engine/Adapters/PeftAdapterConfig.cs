@@ -10,7 +10,8 @@ namespace Mint.Engine.Adapters;
 
 /// <summary>
 /// PEFT's <c>adapter_config.json</c> for a LoRA adapter, read strictly: the engine computes
-/// <c>W·x + B·A·x · lora_alpha / r</c> on the seven attention and MLP projections and nothing else,
+/// <c>W·x + B·A·x · lora_alpha / r</c> on the attention projections, the MLP projections and the
+/// output head (<c>lm_head</c>), each group all together or not at all, and nothing else,
 /// so every option that would make peft compute something different (rsLoRA or DoRA scaling,
 /// trained biases, extra saved modules, per-module ranks, layer subsets, …) is refused by name.
 /// Options that only describe how the adapter was initialised or trained are accepted.
@@ -20,9 +21,8 @@ internal static class PeftAdapterConfig
     /// <summary>The file's name in an adapter folder.</summary>
     public const string FileName = "adapter_config.json";
 
-    /// <summary>The projection names peft's <c>target_modules</c> uses for the engine's targets.</summary>
-    public static IReadOnlyList<string> TargetModules { get; } =
-        LoraConfig.TargetModules.Select(target => target[(target.LastIndexOf('.') + 1)..]).ToList();
+    /// <summary>peft's short name (<c>q_proj</c>) of a module the engine names <c>self_attn.q_proj</c>.</summary>
+    private static string ShortName(string module) => module[(module.LastIndexOf('.') + 1)..];
 
     /// <summary>
     /// Keys whose value plays no part in the adapter's function once its weights exist (metadata,
@@ -70,7 +70,7 @@ internal static class PeftAdapterConfig
             problems.Add($"'lora_alpha' is {Show(config["lora_alpha"])}, expected a positive number");
         }
 
-        CheckTargets(config["target_modules"], problems);
+        var targets = ReadTargets(config["target_modules"], problems);
         foreach (var (key, value) in config)
         {
             if (!Checked.Contains(key) && !Descriptive.Contains(key) && !IsOff(value))
@@ -84,7 +84,7 @@ internal static class PeftAdapterConfig
             throw new CheckpointException($"{source}: {FileName} is not an adapter the engine can load: {string.Join("; ", problems)}.");
         }
 
-        return new LoraConfig(rank!.Value, alpha!.Value);
+        return new LoraConfig(rank!.Value, alpha!.Value) { TrainAttention = targets.Attention, TrainMlp = targets.Mlp, TrainUnembed = targets.Unembed };
     }
 
     /// <summary>The file's text for <paramref name="lora"/> over <paramref name="baseModel"/>; peft loads it as written.</summary>
@@ -97,7 +97,7 @@ internal static class PeftAdapterConfig
             ["base_model_name_or_path"] = baseModel,
             ["r"] = lora.Rank,
             ["lora_alpha"] = lora.ResolvedAlpha,
-            ["target_modules"] = new JsonArray(TargetModules.Select(name => (JsonNode?)JsonValue.Create(name)).ToArray()),
+            ["target_modules"] = new JsonArray(Modules(lora).Select(name => (JsonNode?)JsonValue.Create(name)).ToArray()),
             ["lora_dropout"] = 0.0,
             ["bias"] = "none",
             ["fan_in_fan_out"] = false,
@@ -109,34 +109,60 @@ internal static class PeftAdapterConfig
         return config.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
-    private static void CheckTargets(JsonNode? node, List<string> problems)
+    /// <summary>peft's <c>target_modules</c> for <paramref name="lora"/>: the short names of the adapted projections, then <c>lm_head</c>.</summary>
+    private static IEnumerable<string> Modules(LoraConfig lora) =>
+        lora.LayerModules.Select(ShortName).Concat(lora.TrainUnembed ? [LoraConfig.UnembedModule] : []);
+
+    /// <summary>
+    /// Which module groups <c>target_modules</c> adapts. A group (attention q/k/v/o, MLP gate/up/down)
+    /// is adapted whole or not at all; naming part of one, an unknown module, or nothing is a problem.
+    /// </summary>
+    private static (bool Attention, bool Mlp, bool Unembed) ReadTargets(JsonNode? node, List<string> problems)
     {
         // peft saves target_modules as a list of module-name suffixes; "all-linear" means every
         // linear layer but the output head, which for these decoders is exactly the seven projections.
         if (node is JsonValue single && single.TryGetValue(out string? text) && text == "all-linear")
         {
-            return;
+            return (true, true, false);
         }
 
         if (node is not JsonArray list || list.Any(item => item is not JsonValue value || !value.TryGetValue(out string? _)))
         {
             problems.Add($"'target_modules' is {Show(node)}, expected a list of module names");
-            return;
+            return (true, true, false);
         }
 
         var names = list.Select(item => item!.GetValue<string>()).ToList();
-        var unknown = names.Where(name => !TargetModules.Contains(name) && !LoraConfig.TargetModules.Contains(name)).ToList();
-        var covered = names.Select(name => name[(name.LastIndexOf('.') + 1)..]).ToHashSet(StringComparer.Ordinal);
-        var missing = TargetModules.Where(name => !covered.Contains(name)).ToList();
+        var known = LoraConfig.AttentionModules.Concat(LoraConfig.MlpModules).SelectMany(module => new[] { module, ShortName(module) }).Append(LoraConfig.UnembedModule).ToHashSet(StringComparer.Ordinal);
+        var unknown = names.Where(name => !known.Contains(name)).ToList();
         if (unknown.Count > 0)
         {
-            problems.Add($"'target_modules' names {string.Join(", ", unknown)}; the engine adapts only {string.Join(", ", TargetModules)}");
+            problems.Add($"'target_modules' names {string.Join(", ", unknown)}; the engine adapts only {string.Join(", ", known.Where(name => !name.Contains('.', StringComparison.Ordinal)))}");
         }
 
-        if (missing.Count > 0)
+        var covered = names.Select(ShortName).ToHashSet(StringComparer.Ordinal);
+        var attention = Group("attention", LoraConfig.AttentionModules, covered, problems);
+        var mlp = Group("MLP", LoraConfig.MlpModules, covered, problems);
+        var unembed = covered.Contains(LoraConfig.UnembedModule);
+        if (!attention && !mlp && !unembed && unknown.Count == 0)
         {
-            problems.Add($"'target_modules' leaves out {string.Join(", ", missing)}; the engine adapts all of {string.Join(", ", TargetModules)}");
+            problems.Add("'target_modules' is empty; an adapter must adapt at least one module");
         }
+
+        return (attention, mlp, unembed);
+    }
+
+    /// <summary>Whether <paramref name="covered"/> names the whole group; naming only part of it is a problem.</summary>
+    private static bool Group(string group, IReadOnlyList<string> modules, HashSet<string> covered, List<string> problems)
+    {
+        var named = modules.Select(ShortName).Where(covered.Contains).ToList();
+        if (named.Count > 0 && named.Count < modules.Count)
+        {
+            var missing = modules.Select(ShortName).Where(name => !covered.Contains(name));
+            problems.Add($"'target_modules' leaves out {string.Join(", ", missing)}; the engine adapts the {group} projections ({string.Join(", ", modules.Select(ShortName))}) all together or not at all");
+        }
+
+        return named.Count == modules.Count;
     }
 
     private static void Expect(JsonObject config, string key, string expected, List<string> problems)

@@ -59,9 +59,8 @@ public sealed record EngineLimits
             problems.Add(new(null, "rank", $"is {lora.Rank}; the limit max_lora_rank is {MaxLoraRank}."));
         }
 
-        var smallest = ModelWeights.Expected(model)
-            .Where(entry => LoraConfig.TargetModules.Any(target => entry.Name.EndsWith(target + ".weight", StringComparison.Ordinal)))
-            .Select(entry => Math.Min(entry.Shape[0], entry.Shape[1]))
+        var smallest = LoraAdapters.Targets(model, lora)
+            .Select(target => Math.Min(target.Shape[0], target.Shape[1]))
             .DefaultIfEmpty(long.MaxValue)
             .Min();
         if (lora.Rank > smallest)

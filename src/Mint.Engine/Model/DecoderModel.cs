@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Mint.Dsl;
 using Mint.Engine.Compute;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -21,11 +22,15 @@ namespace Mint.Engine.Model;
 public sealed class DecoderModel
 {
     private readonly Tensor embedding;
-    private readonly Tensor head;
+    private readonly Projection head;
+    private readonly long vocabSize;
     private readonly DecoderLayer[] layers;
     private readonly RmsNorm finalNorm;
     private readonly RotaryEmbedding rotary;
     private readonly EngineOptions options;
+
+    /// <summary>Whether any layer projection carries an adapter, i.e. whether the backward pass goes below the head.</summary>
+    private readonly bool layersTrain;
 
     /// <summary>Assembles the model; the weights and adapters are shared, not copied.</summary>
     /// <exception cref="ArgumentException">The adapters live on another device than the weights.</exception>
@@ -40,10 +45,14 @@ public sealed class DecoderModel
 
         Config = weights.Config;
         embedding = weights["model.embed_tokens.weight"];
-        head = weights.Find("lm_head.weight") ?? embedding;
+        // A tied head shares the embedding's weight; its adapter (if any) changes the output side only.
+        var headWeight = weights.Find("lm_head.weight") ?? embedding;
+        vocabSize = headWeight.shape[0];
+        head = new Projection(headWeight, null, adapters?.Find(LoraConfig.UnembedModule));
         layers = Enumerable.Range(0, Config.NumHiddenLayers).Select(index => new DecoderLayer(index, weights, adapters)).ToArray();
         finalNorm = new RmsNorm(weights["model.norm.weight"], Config.RmsNormEps);
         rotary = new RotaryEmbedding(Config, weights.Device);
+        layersTrain = adapters is not null && adapters.Config.LayerModules.Count > 0;
     }
 
     /// <summary>The model's shape.</summary>
@@ -56,13 +65,13 @@ public sealed class DecoderModel
     /// Next-token logits <c>[batch, tokens, vocab]</c> for <paramref name="tokens"/> (<c>[batch, tokens]</c>, int64),
     /// continuing after what <paramref name="cache"/> holds.
     /// </summary>
-    public Tensor Forward(Tensor tokens, KvCache? cache = null) => functional.linear(Hidden(tokens, cache), head);
+    public Tensor Forward(Tensor tokens, KvCache? cache = null) => head.Forward(Hidden(tokens, cache));
 
     /// <summary>Float32 logits <c>[batch, vocab]</c> of the last position only: what sampling needs.</summary>
     public Tensor NextTokenLogits(Tensor tokens, KvCache? cache = null)
     {
         var hidden = Hidden(tokens, cache);
-        return functional.linear(hidden.select(1, -1), head).to(ScalarType.Float32);
+        return head.Forward(hidden.select(1, -1)).to(ScalarType.Float32);
     }
 
     /// <summary>
@@ -85,13 +94,14 @@ public sealed class DecoderModel
     {
         using var scope = NewDisposeScope();
         var checkpoints = new List<Tensor>();
+        var checkpointing = options.ActivationCheckpointing && layersTrain;
         Tensor top;
-        using (enable_grad(!options.ActivationCheckpointing))
+        using (enable_grad(layersTrain && !checkpointing))
         {
             top = Embed(tokens);
             foreach (var layer in layers)
             {
-                if (options.ActivationCheckpointing)
+                if (checkpointing)
                 {
                     checkpoints.Add(top);
                     top = Step(layer, top, null, disposeInput: false);
@@ -116,12 +126,19 @@ public sealed class DecoderModel
         loss(logprobLeaf).backward();
         var logprobGradient = logprobLeaf.grad ?? zeros_like(logprobLeaf);
 
-        // Stage 2: the LM head, chunk by chunk, then the final norm.
-        normed.backward([HeadBackward(normed.detach(), targets, logprobGradient)]);
+        // Stage 2: the LM head, chunk by chunk (its adapter's gradients accumulate here), then the final norm.
+        var headGradient = HeadBackward(normed.detach(), targets, logprobGradient);
+        if (!layersTrain)
+        {
+            // Only the head is adapted: nothing below it has a gradient to receive.
+            return logprobs.detach().MoveToOuterDisposeScope();
+        }
+
+        normed.backward([headGradient]);
         var gradient = topLeaf.grad!;
 
         // Stage 3: the layers.
-        if (!options.ActivationCheckpointing)
+        if (!checkpointing)
         {
             top.backward([gradient]);
         }
@@ -188,7 +205,7 @@ public sealed class DecoderModel
     {
         var flat = normed.reshape(-1, normed.shape[^1]);
         var flatTargets = FlatTargets(targets);
-        var chunk = options.ChunkTokens(head.shape[0]);
+        var chunk = options.ChunkTokens(vocabSize);
         var pieces = new List<Tensor>();
         for (long start = 0; start < flat.shape[0]; start += chunk)
         {
@@ -214,7 +231,7 @@ public sealed class DecoderModel
         var flat = normed.reshape(-1, normed.shape[^1]);
         var flatTargets = FlatTargets(targets);
         var flatGradient = gradient.reshape(flatTargets.shape);
-        var chunk = options.ChunkTokens(head.shape[0]);
+        var chunk = options.ChunkTokens(vocabSize);
         var pieces = new List<Tensor>();
         for (long start = 0; start < flat.shape[0]; start += chunk)
         {
@@ -235,7 +252,7 @@ public sealed class DecoderModel
     /// </summary>
     private Tensor ChunkLogprobs(Tensor hidden, Tensor targets)
     {
-        var logits = functional.linear(hidden, head).to(ScalarType.Float32);
+        var logits = head.Forward(hidden).to(ScalarType.Float32);
         return logits.gather(-1, targets) - logits.logsumexp(-1, keepdim: true);
     }
 

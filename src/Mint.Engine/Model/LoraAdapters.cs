@@ -29,7 +29,7 @@ public sealed class LoraAdapters : IDisposable
 
         Config = config;
         var generator = new Generator((ulong)config.Seed);
-        var targets = Targets(model).ToList();
+        var targets = Targets(model, config).ToList();
 
         // A is Kaiming-uniform, as PEFT does, drawn on the CPU in a fixed order so the seed gives the
         // same adapters on every device; B is zero.
@@ -60,7 +60,7 @@ public sealed class LoraAdapters : IDisposable
         layout.Sort((left, right) => StringComparer.Ordinal.Compare(left.Name, right.Name));
     }
 
-    /// <summary>Rank, alpha and seed.</summary>
+    /// <summary>Rank, alpha, seed and targets.</summary>
     public LoraConfig Config { get; }
 
     /// <summary>The device the adapters live on.</summary>
@@ -85,16 +85,16 @@ public sealed class LoraAdapters : IDisposable
     internal void ZeroGradients() => Gradients.zero_();
 
     /// <summary>
-    /// The tensors adapters of <paramref name="rank"/> over <paramref name="model"/> consist of, by
-    /// checkpoint name and shape, in the order of <see cref="Parameters"/>.
+    /// The tensors adapters configured by <paramref name="config"/> over <paramref name="model"/> consist
+    /// of, by checkpoint name and shape, in the order of <see cref="Parameters"/>.
     /// </summary>
-    public static IReadOnlyList<(string Name, long[] Shape)> Expected(ModelConfig model, int rank) =>
-        Targets(model)
+    public static IReadOnlyList<(string Name, long[] Shape)> Expected(ModelConfig model, LoraConfig config) =>
+        Targets(model, config)
             .OrderBy(target => target.Projection, StringComparer.Ordinal)
             .SelectMany(target => new (string, long[])[]
             {
-                (target.Projection + ".lora_A.weight", [rank, target.Shape[1]]),
-                (target.Projection + ".lora_B.weight", [target.Shape[0], rank]),
+                (target.Projection + ".lora_A.weight", [config.Rank, target.Shape[1]]),
+                (target.Projection + ".lora_B.weight", [target.Shape[0], config.Rank]),
             })
             .ToList();
 
@@ -123,10 +123,21 @@ public sealed class LoraAdapters : IDisposable
         return parameter;
     }
 
-    /// <summary>Every projection of <paramref name="model"/> that gets an adapter, with its weight's shape <c>[out, in]</c>.</summary>
-    private static IEnumerable<(string Projection, long[] Shape)> Targets(ModelConfig model) =>
-        ModelWeights.Expected(model)
-            .Where(entry => entry.Name.EndsWith(".weight", StringComparison.Ordinal))
+    /// <summary>
+    /// Every module of <paramref name="model"/> that <paramref name="config"/> adapts, with its weight's
+    /// shape <c>[out, in]</c>: the chosen layer projections in the weights' order, then the unembedding
+    /// (<c>[vocab, hidden]</c>, also when it is tied to the embedding). The unembedding comes last so a
+    /// seed draws the same layer adapters whether or not it is trained.
+    /// </summary>
+    internal static IEnumerable<(string Projection, long[] Shape)> Targets(ModelConfig model, LoraConfig config)
+    {
+        var layerModules = config.LayerModules;
+        var layers = ModelWeights.Expected(model)
+            .Where(entry => entry.Name.StartsWith("model.layers.", StringComparison.Ordinal) && entry.Name.EndsWith(".weight", StringComparison.Ordinal))
             .Select(entry => (Projection: entry.Name[..^".weight".Length], entry.Shape))
-            .Where(entry => LoraConfig.TargetModules.Any(target => entry.Projection.EndsWith(target, StringComparison.Ordinal)));
+            .Where(entry => layerModules.Any(target => entry.Projection.EndsWith("." + target, StringComparison.Ordinal)));
+        return config.TrainUnembed
+            ? layers.Append((LoraConfig.UnembedModule, [model.VocabSize, model.HiddenSize]))
+            : layers;
+    }
 }

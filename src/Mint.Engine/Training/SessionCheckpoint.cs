@@ -35,7 +35,7 @@ internal sealed record SessionCheckpoint(
     {
         Safetensors.SaveStateDict(Path.Combine(incoming, AdaptersFile), Cpu(Adapters));
         Safetensors.SaveStateDict(Path.Combine(incoming, OptimizerFile), Cpu(Optimizer));
-        File.WriteAllText(Path.Combine(incoming, StateFile), JsonSerializer.Serialize(new State(BaseModel, Lora.Rank, Lora.ResolvedAlpha, Lora.Seed, Step)));
+        File.WriteAllText(Path.Combine(incoming, StateFile), JsonSerializer.Serialize(new State(BaseModel, Lora.Rank, Lora.ResolvedAlpha, Lora.Seed, Step, Lora.TrainAttention, Lora.TrainMlp, Lora.TrainUnembed)));
     });
 
     /// <summary>Reads the checkpoint at <paramref name="folder"/>; anything missing or damaged is a <see cref="CheckpointException"/> naming the file.</summary>
@@ -66,7 +66,7 @@ internal sealed record SessionCheckpoint(
         {
             return new SessionCheckpoint(
                 state.BaseModel,
-                new LoraConfig(state.Rank, state.Alpha, state.Seed),
+                state.Lora(),
                 state.Step,
                 adapters,
                 Tensors(folder, readable, OptimizerFile));
@@ -133,5 +133,17 @@ internal sealed record SessionCheckpoint(
     private static Dictionary<string, Tensor> Cpu(Dictionary<string, Tensor> tensors) =>
         tensors.ToDictionary(entry => entry.Key, entry => entry.Value.detach().cpu().contiguous());
 
-    private sealed record State(string BaseModel, int Rank, double Alpha, long Seed, long Step);
+    /// <summary>
+    /// The JSON file's content. The target switches were added later: a checkpoint written before
+    /// them has none, and adapted attention and MLP only (today's default).
+    /// </summary>
+    private sealed record State(string BaseModel, int Rank, double Alpha, long Seed, long Step, bool? TrainAttention = null, bool? TrainMlp = null, bool? TrainUnembed = null)
+    {
+        public LoraConfig Lora() => new(Rank, Alpha, Seed)
+        {
+            TrainAttention = TrainAttention ?? true,
+            TrainMlp = TrainMlp ?? true,
+            TrainUnembed = TrainUnembed ?? false,
+        };
+    }
 }

@@ -267,6 +267,11 @@ public sealed class TrainingSession : IDisposable
                     problems.Insert(0, $"it holds LoRA rank {checkpoint.Lora.Rank} alpha {checkpoint.Lora.ResolvedAlpha}, the session rank {adapters.Config.Rank} alpha {adapters.Config.ResolvedAlpha}");
                 }
 
+                if (checkpoint.Lora.DescribeTargets() != adapters.Config.DescribeTargets())
+                {
+                    problems.Insert(0, $"it adapts {checkpoint.Lora.DescribeTargets()}, the session {adapters.Config.DescribeTargets()}");
+                }
+
                 if (checkpoint.BaseModel != baseModel.Name)
                 {
                     problems.Insert(0, $"it was trained on base model '{checkpoint.BaseModel}', the session runs '{baseModel.Name}'");

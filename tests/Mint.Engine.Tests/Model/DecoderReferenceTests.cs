@@ -26,7 +26,7 @@ public sealed class DecoderReferenceTests
     /// Seeded weights whose norms are not all ones and whose biases are not all zeros, so a norm weight
     /// or a bias the engine ignored would show.
     /// </summary>
-    private static Dictionary<string, Tensor> Weights(ModelConfig config, long seed)
+    internal static Dictionary<string, Tensor> Weights(ModelConfig config, long seed)
     {
         using var random = ModelWeights.Random(config, seed);
         var generator = new Generator((ulong)seed + 1000);
@@ -109,26 +109,8 @@ public sealed class DecoderReferenceTests
         }
 
         // W' = W + (alpha / rank)·B·A, multiplied out in float64 by hand.
-        const double scaling = 6.0 / 2.0;
-        var merged = tensors.ToDictionary(entry => entry.Key, entry => entry.Value.to(ScalarType.Float64).data<double>().ToArray());
-        foreach (var projection in merged.Keys.Where(name => LoraConfig.TargetModules.Any(target => name.EndsWith(target + ".weight", StringComparison.Ordinal))).ToList())
-        {
-            var adapter = adapters.Find(projection[..^".weight".Length])!;
-            var a = adapter.A.to(ScalarType.Float64).data<double>().ToArray();
-            var b = adapter.B.to(ScalarType.Float64).data<double>().ToArray();
-            int rows = (int)adapter.B.shape[0], columns = (int)adapter.A.shape[1], rank = (int)adapter.A.shape[0];
-            var w = merged[projection];
-            for (var row = 0; row < rows; row++)
-            {
-                for (var column = 0; column < columns; column++)
-                {
-                    for (var r = 0; r < rank; r++)
-                    {
-                        w[(row * columns) + column] += scaling * b[(row * rank) + r] * a[(r * columns) + column];
-                    }
-                }
-            }
-        }
+        var merged = LoraMerge.Layers(tensors, adapters);
+        Assert.Equal(3.0, adapters.Find("model.layers.0.self_attn.q_proj")!.Scaling);
 
         var expected = new ReferenceDecoder(config, merged).Logits(Sequence);
 

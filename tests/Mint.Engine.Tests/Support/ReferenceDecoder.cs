@@ -11,7 +11,7 @@ namespace Mint.Engine.Tests.Support;
 /// the formulas of the transformers modelling code: RMSNorm, rotary embeddings on the two halves of
 /// each head (default, <c>linear</c> or <c>llama3</c> frequencies), Qwen3's per-head q/k RMSNorm,
 /// grouped-query attention with a causal softmax, SwiGLU, biases where the weights have them, tied or
-/// untied head. It shares
+/// untied head, and an optional LoRA on the head (<see cref="HeadAdapter"/>). It shares
 /// no code with the engine (no TorchSharp op touches the numbers), so an engine test that agrees
 /// with it checks the engine's math, not the engine against itself. Slow by design; tiny models only.
 /// </summary>
@@ -34,10 +34,19 @@ internal sealed class ReferenceDecoder
         this.weights = weights;
     }
 
+    /// <summary>
+    /// A LoRA on the output head: logits gain <c>Scaling·B·(A·h)</c>, computed in that factored order
+    /// (not merged into the head), on the output side only, also when the head is tied.
+    /// </summary>
+    public ReferenceHeadAdapter? HeadAdapter { get; init; }
+
     /// <summary>Next-token logits <c>[tokens][vocab]</c> for one sequence.</summary>
-    public double[][] Logits(IReadOnlyList<long> tokens)
+    public double[][] Logits(IReadOnlyList<long> tokens) => FinalHidden(tokens).Select(HeadLogits).ToArray();
+
+    /// <summary>The final-normed hidden state of every position <c>[tokens][hidden]</c>: what the head reads.</summary>
+    public double[][] FinalHidden(IReadOnlyList<long> tokens)
     {
-        int hidden = config.HiddenSize, vocab = config.VocabSize;
+        var hidden = config.HiddenSize;
         var embedding = weights["model.embed_tokens.weight"];
         var stream = tokens.Select(token => embedding.AsSpan((int)token * hidden, hidden).ToArray()).ToArray();
         for (var layer = 0; layer < config.NumHiddenLayers; layer++)
@@ -45,8 +54,26 @@ internal sealed class ReferenceDecoder
             stream = Layer(layer, stream);
         }
 
-        var head = weights.GetValueOrDefault("lm_head.weight") ?? embedding;
-        return stream.Select(h => MatVec(head, vocab, hidden, RmsNorm(h, weights["model.norm.weight"]))).ToArray();
+        return stream.Select(h => RmsNorm(h, weights["model.norm.weight"])).ToArray();
+    }
+
+    /// <summary>The logits of one final-normed hidden state: the head, plus <see cref="HeadAdapter"/>'s update.</summary>
+    public double[] HeadLogits(double[] normed)
+    {
+        int hidden = config.HiddenSize, vocab = config.VocabSize;
+        var head = weights.GetValueOrDefault("lm_head.weight") ?? weights["model.embed_tokens.weight"];
+        var logits = MatVec(head, vocab, hidden, normed);
+        if (HeadAdapter is { } adapter)
+        {
+            var down = MatVec(adapter.A, adapter.Rank, hidden, normed);
+            var up = MatVec(adapter.B, vocab, adapter.Rank, down);
+            for (var token = 0; token < vocab; token++)
+            {
+                logits[token] += adapter.Scaling * up[token];
+            }
+        }
+
+        return logits;
     }
 
     /// <summary>log p(targets[t] | tokens[..t]) for every position, by a float64 log-softmax.</summary>
