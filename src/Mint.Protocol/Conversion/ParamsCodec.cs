@@ -12,7 +12,14 @@ public static class ParamsCodec
     /// <summary>The wire form of a LoRA config.</summary>
     public static V1.LoraConfig ToWire(LoraConfig lora)
     {
-        var wire = new V1.LoraConfig { Rank = lora.Rank, Seed = lora.Seed };
+        var wire = new V1.LoraConfig
+        {
+            Rank = lora.Rank,
+            Seed = lora.Seed,
+            TrainAttention = lora.TrainAttention,
+            TrainMlp = lora.TrainMlp,
+            TrainUnembed = lora.TrainUnembed,
+        };
         if (lora.Alpha is double alpha)
         {
             wire.Alpha = alpha;
@@ -21,10 +28,22 @@ public static class ParamsCodec
         return wire;
     }
 
-    /// <summary>A LoRA config read from the wire.</summary>
-    public static LoraConfig FromWire(V1.LoraConfig? wire) => wire is null
-        ? new LoraConfig()
-        : new LoraConfig(wire.Rank, wire.HasAlpha ? wire.Alpha : null, wire.Seed);
+    /// <summary>A LoRA config read from the wire; an absent target switch keeps the default (attention and MLP, no unembedding).</summary>
+    public static LoraConfig FromWire(V1.LoraConfig? wire)
+    {
+        if (wire is null)
+        {
+            return new LoraConfig();
+        }
+
+        var defaults = new LoraConfig();
+        return new LoraConfig(wire.Rank, wire.HasAlpha ? wire.Alpha : null, wire.Seed)
+        {
+            TrainAttention = wire.HasTrainAttention ? wire.TrainAttention : defaults.TrainAttention,
+            TrainMlp = wire.HasTrainMlp ? wire.TrainMlp : defaults.TrainMlp,
+            TrainUnembed = wire.HasTrainUnembed ? wire.TrainUnembed : defaults.TrainUnembed,
+        };
+    }
 
     /// <summary>The wire form of Adam(W) parameters.</summary>
     public static V1.AdamParams ToWire(AdamParams adam) => new()

@@ -9,13 +9,15 @@ namespace Mint.Protocol.Tinker;
 
 /// <summary>
 /// Settings between Mint and Tinker's JSON: LoRA, Adam and sampling. Where the two differ (Tinker's
-/// <c>top_k</c> of -1 is Mint's 0; Mint's engine always adapts
-/// attention and MLP but never the unembedding) a value that cannot be honoured exactly is refused
-/// with its key named, never dropped.
+/// <c>top_k</c> of -1 is Mint's 0; Tinker has no LoRA alpha) a value that cannot be honoured exactly
+/// is refused with its key named, never dropped.
 /// </summary>
 public static class TinkerParamsCodec
 {
-    /// <summary>The wire form of <paramref name="lora"/>; an alpha other than the rank has no Tinker field and is refused.</summary>
+    /// <summary>
+    /// The wire form of <paramref name="lora"/>, its targets as they are (<c>train_attn</c>,
+    /// <c>train_mlp</c>, <c>train_unembed</c>); an alpha other than the rank has no Tinker field and is refused.
+    /// </summary>
     public static Wire.LoraConfig ToWire(LoraConfig lora)
     {
         if (lora.ResolvedAlpha != lora.Rank)
@@ -23,21 +25,19 @@ public static class TinkerParamsCodec
             throw new ArgumentException($"LoRA alpha {lora.ResolvedAlpha} cannot be sent over Tinker's protocol, which has no alpha (the server uses alpha = rank); leave Alpha unset.", nameof(lora));
         }
 
-        return new Wire.LoraConfig { Rank = lora.Rank, Seed = lora.Seed, TrainUnembed = false, TrainMlp = true, TrainAttn = true };
+        return new Wire.LoraConfig { Rank = lora.Rank, Seed = lora.Seed, TrainUnembed = lora.TrainUnembed, TrainMlp = lora.TrainMlp, TrainAttn = lora.TrainAttention };
     }
 
-    /// <summary>Reads a LoRA config (alpha = rank, seed 0 when absent), or lists what the engine cannot do.</summary>
+    /// <summary>
+    /// Reads a LoRA config (alpha = rank, seed 0 when absent; an absent config has the engine's
+    /// default rank and the SDK's default targets: all on), or lists what cannot be honoured.
+    /// </summary>
     public static LoraConfig FromWire(Wire.LoraConfig? wire, List<BatchViolation> violations)
     {
-        wire ??= new Wire.LoraConfig { Rank = new LoraConfig().Rank, TrainUnembed = true };
-        if (wire.TrainUnembed)
+        wire ??= new Wire.LoraConfig { Rank = new LoraConfig().Rank };
+        if (!wire.TrainUnembed && !wire.TrainMlp && !wire.TrainAttn)
         {
-            violations.Add(new(null, "lora_config.train_unembed", "is true; this server adapts attention and MLP projections only: pass train_unembed=False."));
-        }
-
-        if (!wire.TrainMlp || !wire.TrainAttn)
-        {
-            violations.Add(new(null, !wire.TrainMlp ? "lora_config.train_mlp" : "lora_config.train_attn", "is false; this server always adapts both attention and MLP projections."));
+            violations.Add(new(null, "lora_config", "has train_unembed, train_mlp and train_attn all false; the adapter would adapt nothing: set at least one to true."));
         }
 
         if (wire.Rank < 1)
@@ -45,7 +45,12 @@ public static class TinkerParamsCodec
             violations.Add(new(null, "lora_config.rank", $"is {wire.Rank}; it must be at least 1."));
         }
 
-        return new LoraConfig(Math.Max(wire.Rank, 1), Seed: wire.Seed ?? 0);
+        return new LoraConfig(Math.Max(wire.Rank, 1), Seed: wire.Seed ?? 0)
+        {
+            TrainAttention = wire.TrainAttn,
+            TrainMlp = wire.TrainMlp,
+            TrainUnembed = wire.TrainUnembed,
+        };
     }
 
     /// <summary>The wire form of what a checkpoint was trained as (<c>weights_info</c>): Tinker's rank and trained parts; alpha and seed have no field.</summary>

@@ -87,6 +87,9 @@ internal sealed class TinkerApi(
             MintLoraAlpha = info.Lora.Alpha,
             MintLoraSeed = info.Lora.Seed,
             MintStep = info.Step,
+            MintTrainAttn = info.Lora.TrainAttention,
+            MintTrainMlp = info.Lora.TrainMlp,
+            MintTrainUnembed = info.Lora.TrainUnembed,
         };
     }, queued: true);
 

@@ -178,11 +178,12 @@ public sealed class TinkerServerTests : IAsyncLifetime
     {
         var session = (await Post(TinkerRoutes.CreateSession, """{"tags": [], "user_metadata": {}, "sdk_version": "0.22.0", "type": "create_session"}""")).GetProperty("session_id").GetString();
 
-        // The SDK's default LoRA trains the unembedding, which the engine does not adapt.
-        var failed = await Result(await Post(TinkerRoutes.CreateModel, $$"""{"session_id": "{{session}}", "model_seq_id": 0, "base_model": "elsewhere/model", "lora_config": {"rank": 8, "train_unembed": true, "train_mlp": true, "train_attn": true}, "type": "create_model"}"""));
+        // A LoRA that adapts nothing (the SDK asserts against it; a raw request can still send it), on another base model.
+        var failed = await Result(await Post(TinkerRoutes.CreateModel, $$"""{"session_id": "{{session}}", "model_seq_id": 0, "base_model": "elsewhere/model", "lora_config": {"rank": 8, "train_unembed": false, "train_mlp": false, "train_attn": false}, "type": "create_model"}"""));
         Assert.Equal("user", failed.GetProperty("category").GetString());
-        var keys = failed.GetProperty("mint_error").GetProperty("violations").EnumerateArray().Select(violation => violation.GetProperty("key").GetString()).ToList();
-        Assert.Equal(["lora_config.train_unembed", "base_model"], keys);
+        var violations = failed.GetProperty("mint_error").GetProperty("violations").EnumerateArray().ToList();
+        Assert.Equal(["lora_config", "base_model"], violations.Select(violation => violation.GetProperty("key").GetString()));
+        Assert.Equal("has train_unembed, train_mlp and train_attn all false; the adapter would adapt nothing: set at least one to true.", violations[0].GetProperty("reason").GetString());
 
         using var unknownField = await http.SendAsync(Request(TinkerRoutes.CreateSession, """{"tags": [], "sdk_version": "0.22.0", "colour": "blue"}"""));
         Assert.Equal(HttpStatusCode.BadRequest, unknownField.StatusCode);

@@ -107,12 +107,19 @@ public sealed class TinkerTransport : ITrainingTransport
         var info = await connection.PostAsync(TinkerRoutes.GetInfo, new GetInfoRequest { ModelId = sessionId },
             TinkerJson.Default.GetInfoRequest, TinkerJson.Default.GetInfoResponse, cancellationToken).ConfigureAwait(false);
 
-        // The mint_* fields are Mint.Server's; a hosted service leaves them out (0 where unknown).
+        // The mint_* fields are Mint.Server's; a hosted service leaves them out (0 where unknown,
+        // and LoraConfig's default targets).
+        var defaults = new LoraConfig();
         return new ModelInfo(
             info.ModelData.ModelName ?? info.ModelName ?? string.Empty,
             info.MintVocabSize ?? 0,
             info.MintContextLength ?? 0,
-            new LoraConfig(info.LoraRank ?? 0, info.MintLoraAlpha, info.MintLoraSeed ?? 0),
+            new LoraConfig(info.LoraRank ?? 0, info.MintLoraAlpha, info.MintLoraSeed ?? 0)
+            {
+                TrainAttention = info.MintTrainAttn ?? defaults.TrainAttention,
+                TrainMlp = info.MintTrainMlp ?? defaults.TrainMlp,
+                TrainUnembed = info.MintTrainUnembed ?? defaults.TrainUnembed,
+            },
             info.MintStep ?? Model(sessionId).Steps);
     }
 

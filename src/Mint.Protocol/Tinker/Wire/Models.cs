@@ -12,13 +12,13 @@ public sealed record LoraConfig
     /// <summary>The seed of the adapters' initialisation.</summary>
     public long? Seed { get; init; }
 
-    /// <summary>Whether the unembedding is trained (the engine cannot: it must be false here).</summary>
+    /// <summary>Whether the unembedding (<c>lm_head</c>) carries an adapter.</summary>
     public bool TrainUnembed { get; init; } = true;
 
-    /// <summary>Whether the MLP projections carry adapters (always, in the engine).</summary>
+    /// <summary>Whether the MLP projections carry adapters.</summary>
     public bool TrainMlp { get; init; } = true;
 
-    /// <summary>Whether the attention projections carry adapters (always, in the engine).</summary>
+    /// <summary>Whether the attention projections carry adapters.</summary>
     public bool TrainAttn { get; init; } = true;
 }
 
@@ -116,6 +116,15 @@ public sealed record GetInfoResponse
 
     /// <summary>Mint.Server: optimizer steps taken.</summary>
     public long? MintStep { get; init; }
+
+    /// <summary>Mint.Server: whether the attention projections carry adapters (the SDK's <c>train_attn</c>).</summary>
+    public bool? MintTrainAttn { get; init; }
+
+    /// <summary>Mint.Server: whether the MLP projections carry adapters (the SDK's <c>train_mlp</c>).</summary>
+    public bool? MintTrainMlp { get; init; }
+
+    /// <summary>Mint.Server: whether the unembedding carries an adapter (the SDK's <c>train_unembed</c>).</summary>
+    public bool? MintTrainUnembed { get; init; }
 }
 
 /// <summary><c>POST /api/v1/unload_model</c> (SDK <c>types/unload_model_request.py</c>); answered with a future.</summary>
