@@ -59,9 +59,9 @@ public static class TinkerParamsCodec
         BaseModel = info.BaseModel,
         IsLora = true,
         LoraRank = info.Lora.Rank,
-        TrainUnembed = false,
-        TrainMlp = true,
-        TrainAttn = true,
+        TrainUnembed = info.Lora.TrainUnembed,
+        TrainMlp = info.Lora.TrainMlp,
+        TrainAttn = info.Lora.TrainAttention,
     };
 
     /// <summary>Reads a <c>weights_info</c> answer, or throws naming what a session here cannot be made with.</summary>

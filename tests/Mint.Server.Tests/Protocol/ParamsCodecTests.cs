@@ -38,6 +38,34 @@ public sealed class ParamsCodecTests
         Assert.Equal(lora, back);
     }
 
+    [Theory]
+    [InlineData(true, false, false)]
+    [InlineData(false, true, false)]
+    [InlineData(false, false, true)]
+    [InlineData(true, true, true)]
+    public void Lora_targets_arrive_as_sent(bool attention, bool mlp, bool unembed)
+    {
+        var lora = new LoraConfig(Rank: 4, Seed: 2) { TrainAttention = attention, TrainMlp = mlp, TrainUnembed = unembed };
+
+        var wire = V1.LoraConfig.Parser.ParseFrom(Google.Protobuf.MessageExtensions.ToByteArray(ParamsCodec.ToWire(lora)));
+        var info = ResultCodec.FromWire(V1.ModelInfo.Parser.ParseFrom(Google.Protobuf.MessageExtensions.ToByteArray(ResultCodec.ToWire(new ModelInfo("tiny", 48, 64, lora, 1)))));
+
+        Assert.True(wire.HasTrainAttention && wire.HasTrainMlp && wire.HasTrainUnembed, "every switch is sent, also when it has the default value");
+        Assert.Equal(lora, ParamsCodec.FromWire(wire));
+        Assert.Equal(lora, info.Lora);
+    }
+
+    [Fact]
+    public void A_lora_config_from_a_client_without_target_fields_adapts_attention_and_mlp()
+    {
+        // What a client built before the target fields sends: rank, alpha and seed only.
+        var old = new V1.LoraConfig { Rank = 4, Seed = 2 };
+
+        var lora = ParamsCodec.FromWire(V1.LoraConfig.Parser.ParseFrom(Google.Protobuf.MessageExtensions.ToByteArray(old)));
+
+        Assert.Equal((true, true, false), (lora.TrainAttention, lora.TrainMlp, lora.TrainUnembed));
+    }
+
     [Fact]
     public void Adam_params_arrive_as_sent()
     {

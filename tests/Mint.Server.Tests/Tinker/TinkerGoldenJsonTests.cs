@@ -50,6 +50,21 @@ public sealed class TinkerGoldenJsonTests
             BaseModel = "tiny",
             LoraConfig = TinkerParamsCodec.ToWire(new Mint.Dsl.LoraConfig(8, Seed: 3)),
         }, TinkerJson.Default.CreateModelRequest),
+        ["create_model_sdk_defaults.request"] = (new CreateModelRequest
+        {
+            SessionId = "session-1",
+            ModelSeqId = 0,
+            BaseModel = "tiny",
+            // The wire type's defaults are the SDK's: every target on, no seed.
+            LoraConfig = new Wire.LoraConfig { Rank = 32 },
+        }, TinkerJson.Default.CreateModelRequest),
+        ["create_model_no_mlp.request"] = (new CreateModelRequest
+        {
+            SessionId = "session-1",
+            ModelSeqId = 1,
+            BaseModel = "tiny",
+            LoraConfig = TinkerParamsCodec.ToWire(new Mint.Dsl.LoraConfig(8, Seed: 3) { TrainMlp = false, TrainUnembed = true }),
+        }, TinkerJson.Default.CreateModelRequest),
         ["create_model.response"] = (new CreateModelResponse { ModelId = "model-1" }, TinkerJson.Default.CreateModelResponse),
         ["untyped_api_future.response"] = (new UntypedApiFuture { RequestId = "req-1", ModelId = "model-1" }, TinkerJson.Default.UntypedApiFuture),
         ["get_info.request"] = (new GetInfoRequest { ModelId = "model-1" }, TinkerJson.Default.GetInfoRequest),
@@ -63,6 +78,9 @@ public sealed class TinkerGoldenJsonTests
             MintVocabSize = 48,
             MintContextLength = 64,
             MintStep = 3,
+            MintTrainAttn = true,
+            MintTrainMlp = true,
+            MintTrainUnembed = true,
         }, TinkerJson.Default.GetInfoResponse),
         ["forward.request"] = (new ForwardRequest
         {
@@ -196,6 +214,21 @@ public sealed class TinkerGoldenJsonTests
 
         var read = JsonSerializer.Deserialize(golden.ToJsonString(), type);
         AssertSameJson(golden, WithoutMintFields(JsonSerializer.SerializeToNode(read, type)!));
+    }
+
+    [Theory]
+    [InlineData("create_model_sdk_defaults.request", 32, 0L, true, true, true)]
+    [InlineData("create_model_no_mlp.request", 8, 3L, true, false, true)]
+    [InlineData("create_model.request", 8, 3L, true, true, false)]
+    public void The_server_reads_the_sdks_lora_config_as_exactly_those_targets(string name, int rank, long seed, bool attention, bool mlp, bool unembed)
+    {
+        var request = (CreateModelRequest)JsonSerializer.Deserialize(Golden(name).ToJsonString(), TinkerJson.Strict.GetTypeInfo(typeof(CreateModelRequest)))!;
+        var violations = new List<Mint.Dsl.BatchViolation>();
+
+        var lora = TinkerParamsCodec.FromWire(request.LoraConfig, violations);
+
+        Assert.Empty(violations);
+        Assert.Equal(new Mint.Dsl.LoraConfig(rank, Seed: seed) { TrainAttention = attention, TrainMlp = mlp, TrainUnembed = unembed }, lora);
     }
 
     [Fact]

@@ -260,24 +260,9 @@ public sealed class TinkerServerTests : IAsyncLifetime
           "model_input": {"chunks": [{"tokens": [1, 5], "type": "encoded_text"}]}}], "loss_fn": "cross_entropy"}, "model_id": "{{{modelId}}}", "seq_id": {{{seqId}}}}
         """;
 
-    private static HttpRequestMessage Request(string route, string json, string? key = null)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, route.TrimStart('/')) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        if (key is not null)
-        {
-            request.Headers.Add("X-API-Key", key);
-        }
+    private static HttpRequestMessage Request(string route, string json, string? key = null) => SdkShapedHttp.Request(route, json, key);
 
-        return request;
-    }
-
-    private async Task<JsonElement> Post(string route, string json)
-    {
-        using var response = await http.SendAsync(Request(route, json));
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{route}: {(int)response.StatusCode} {body}");
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
+    private Task<JsonElement> Post(string route, string json) => SdkShapedHttp.Post(http, route, json);
 
     private async Task<JsonElement> Get(string route)
     {
@@ -286,16 +271,5 @@ public sealed class TinkerServerTests : IAsyncLifetime
     }
 
     /// <summary>Polls a future as the SDK does until it is no longer try_again.</summary>
-    private async Task<JsonElement> Result(JsonElement future)
-    {
-        var id = future.GetProperty("request_id").GetString();
-        while (true)
-        {
-            var answer = await Post(TinkerRoutes.RetrieveFuture, $$"""{"request_id": "{{id}}", "allow_metadata_only": true}""");
-            if (!answer.TryGetProperty("type", out var type) || type.GetString() != "try_again")
-            {
-                return answer;
-            }
-        }
-    }
+    private Task<JsonElement> Result(JsonElement future) => SdkShapedHttp.Result(http, future);
 }
