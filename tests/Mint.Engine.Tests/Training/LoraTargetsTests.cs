@@ -176,4 +176,17 @@ public sealed class LoraTargetsTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("adapt nothing: TrainAttention, TrainMlp and TrainUnembed are all false; switch at least one on.", violation.Reason);
         Assert.Empty(engine.SessionIds);
     }
+
+    [Fact]
+    public void Uploaded_weights_whose_config_adapts_nothing_are_refused_naming_the_targets()
+    {
+        using var engine = new MintEngine(TinyModel.Load());
+
+        var error = Assert.Throws<BatchValidationException>(() => engine.CreateSession(new LoraWeights(Targets(false, false, false), new Dictionary<string, TensorData>())));
+
+        Assert.Equal(Mint.Engine.Adapters.AdapterImport.Operation, error.Operation);
+        var violation = Assert.Single(error.Violations);
+        Assert.Equal("lora." + LoraConfig.TargetsKey, violation.Key);
+        Assert.Empty(engine.SessionIds);
+    }
 }

@@ -83,6 +83,34 @@ public sealed class AdapterTransportTests : IAsyncLifetime
         Assert.NotEqual(Logprobs(await training.ForwardAsync(batch)), Logprobs(await imported.ForwardAsync(batch)));
     }
 
+    [Theory]
+    [InlineData("embedded")]
+    [InlineData("grpc")]
+    public async Task An_adapter_of_attention_and_the_unembedding_travels_with_its_targets_and_imports_exactly(string transport)
+    {
+        var client = Over(transport);
+        var lora = new LoraConfig(4, Alpha: 8, Seed: 3) { TrainMlp = false, TrainUnembed = true };
+        var training = await client.CreateLoraTrainingClientAsync(lora);
+        await TrainingRuns.SftAsync(training, steps: 2);
+        using var folder = new TempDirectory();
+
+        var weights = await training.GetWeightsAsync();
+        await training.ExportPeftAdapterAsync(folder.Path);
+        var fromWeights = await client.CreateLoraTrainingClientAsync(weights);
+        var fromPeft = await client.CreateLoraTrainingClientAsync(PeftAdapterFolder.Read(folder.Path));
+
+        Assert.Equal(lora, weights.Lora);
+        Assert.Equal([48L, 4L], weights.Tensors["lm_head.lora_B.weight"].Shape);
+        Assert.DoesNotContain(weights.Tensors.Keys, name => name.Contains("mlp", System.StringComparison.Ordinal));
+        Assert.Contains("\"lm_head\"", File.ReadAllText(Path.Combine(folder.Path, PeftAdapterFolder.ConfigFile)));
+        var batch = TrainingRuns.SftBatch();
+        var expected = Logprobs(await training.ForwardAsync(batch));
+        Assert.Equal(expected, Logprobs(await fromWeights.ForwardAsync(batch)));
+        Assert.Equal(expected, Logprobs(await fromPeft.ForwardAsync(batch)));
+        var imported = (await fromPeft.GetInfoAsync()).Lora;
+        Assert.Equal((true, false, true), (imported.TrainAttention, imported.TrainMlp, imported.TrainUnembed));
+    }
+
     [Fact]
     public async Task The_same_training_exports_the_same_adapter_bytes_over_grpc_as_in_process()
     {
