@@ -40,9 +40,10 @@ public sealed record LoraConfig(int Rank = 8, double? Alpha = null, long Seed = 
 
     /// <summary>
     /// The per-layer projections adapted (suffixes of <c>model.layers.N.</c>), attention first, then
-    /// MLP; the unembedding is not among them (see <see cref="TrainUnembed"/>).
+    /// MLP; the unembedding is not among them (see <see cref="TrainUnembed"/>). A method rather than a
+    /// property so the record's printed form shows the switches, not a list.
     /// </summary>
-    public IReadOnlyList<string> LayerModules =>
+    public IReadOnlyList<string> LayerModules() =>
         [.. TrainAttention ? AttentionModules : [], .. TrainMlp ? MlpModules : []];
 
     /// <summary>The adapted modules in words, e.g. <c>attention + MLP</c> (for messages).</summary>

@@ -111,7 +111,7 @@ internal static class PeftAdapterConfig
 
     /// <summary>peft's <c>target_modules</c> for <paramref name="lora"/>: the short names of the adapted projections, then <c>lm_head</c>.</summary>
     private static IEnumerable<string> Modules(LoraConfig lora) =>
-        lora.LayerModules.Select(ShortName).Concat(lora.TrainUnembed ? [LoraConfig.UnembedModule] : []);
+        lora.LayerModules().Select(ShortName).Concat(lora.TrainUnembed ? [LoraConfig.UnembedModule] : []);
 
     /// <summary>
     /// Which module groups <c>target_modules</c> adapts. A group (attention q/k/v/o, MLP gate/up/down)

@@ -52,7 +52,7 @@ public sealed class DecoderModel
         layers = Enumerable.Range(0, Config.NumHiddenLayers).Select(index => new DecoderLayer(index, weights, adapters)).ToArray();
         finalNorm = new RmsNorm(weights["model.norm.weight"], Config.RmsNormEps);
         rotary = new RotaryEmbedding(Config, weights.Device);
-        layersTrain = adapters is not null && adapters.Config.LayerModules.Count > 0;
+        layersTrain = adapters is not null && adapters.Config.LayerModules().Count > 0;
     }
 
     /// <summary>The model's shape.</summary>

@@ -131,7 +131,7 @@ public sealed class LoraAdapters : IDisposable
     /// </summary>
     internal static IEnumerable<(string Projection, long[] Shape)> Targets(ModelConfig model, LoraConfig config)
     {
-        var layerModules = config.LayerModules;
+        var layerModules = config.LayerModules();
         var layers = ModelWeights.Expected(model)
             .Where(entry => entry.Name.StartsWith("model.layers.", StringComparison.Ordinal) && entry.Name.EndsWith(".weight", StringComparison.Ordinal))
             .Select(entry => (Projection: entry.Name[..^".weight".Length], entry.Shape))

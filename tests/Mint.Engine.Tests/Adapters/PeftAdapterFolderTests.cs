@@ -124,6 +124,7 @@ public sealed class PeftAdapterFolderTests
     [InlineData("target_modules", "[\"q_proj\", \"k_proj\", \"v_proj\", \"o_proj\", \"gate_proj\", \"up_proj\"]")]
     [InlineData("target_modules", "[\"q_proj\", \"k_proj\", \"v_proj\", \"o_proj\", \"embed_tokens\"]")]
     [InlineData("target_modules", "[]")]
+    [InlineData("ensure_weight_tying", "true")]
     [InlineData("peft_type", "\"IA3\"")]
     [InlineData("task_type", "\"SEQ_CLS\"")]
     [InlineData("r", "0")]

@@ -98,4 +98,22 @@ public sealed class TinkerLoraTargetsTests : IAsyncLifetime
         Assert.Equal((SdkDefaultRank, true, true, true), (resumedLora.Rank, resumedLora.TrainAttention, resumedLora.TrainMlp, resumedLora.TrainUnembed));
         Assert.Equal(continued, await TrainingRuns.SftAsync(resumed, steps: 1));
     }
+
+    [Theory]
+    [InlineData("tinker")]
+    [InlineData("grpc")]
+    [InlineData("embedded")]
+    public async Task A_lora_that_adapts_nothing_is_refused_alike_over_every_transport(string transport)
+    {
+        var client = transport switch { "tinker" => server.TinkerClient(), "grpc" => server.Client(), _ => embedded.Client };
+        var sessions = server.Server.Engine.SessionIds.Count;
+
+        var error = await Assert.ThrowsAsync<BatchValidationException>(() =>
+            client.CreateLoraTrainingClientAsync(new LoraConfig(4) { TrainAttention = false, TrainMlp = false }));
+
+        Assert.Equal(LoraConfig.Operation, error.Operation);
+        Assert.Equal([LoraConfig.TargetsKey], error.Violations.Select(violation => violation.Key));
+        Assert.Equal(sessions, server.Server.Engine.SessionIds.Count);
+        Assert.Empty(embedded.Engine.SessionIds);
+    }
 }

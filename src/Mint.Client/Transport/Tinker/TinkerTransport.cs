@@ -57,7 +57,13 @@ public sealed class TinkerTransport : ITrainingTransport
     /// <inheritdoc />
     public async Task<string> CreateSessionAsync(LoraConfig lora, CancellationToken cancellationToken)
     {
-        lora.Check();
+        // The engine's own check, so a bad config fails here exactly as it does in-process.
+        var problems = lora.Check();
+        if (problems.Count > 0)
+        {
+            throw new BatchValidationException(LoraConfig.Operation, problems);
+        }
+
         var wireLora = TinkerParamsCodec.ToWire(lora);
         var session = await SessionAsync(cancellationToken).ConfigureAwait(false);
         var baseModel = options.BaseModel ?? await OnlyModelAsync(cancellationToken).ConfigureAwait(false);
