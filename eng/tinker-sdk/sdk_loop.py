@@ -206,6 +206,9 @@ def main(base_url: str, api_key: str, base_model: str) -> None:
     named_tokens = [s.tokens for s in named.sample(prompt, num_samples=2, sampling_params=params).result().sequences]
     print("save_weights_for_sampler:", sampler_path, named_tokens)
     assert named_tokens == first_tokens
+    # What get_tokenizer() reads to find the tokenizer (get_tokenizer itself needs transformers).
+    print("get_base_model:", named.get_base_model(), sampler.get_base_model())
+    assert named.get_base_model() == base_model and sampler.get_base_model() == base_model
 
     # The REST client: runs and their checkpoints, and deleting one.
     rest = service.create_rest_client()
@@ -213,6 +216,9 @@ def main(base_url: str, api_key: str, base_model: str) -> None:
     run_ids = [r.training_run_id for r in runs.training_runs]
     print("list_training_runs:", run_ids)
     assert training.model_id in run_ids and resumed.model_id in run_ids
+    run = rest.get_training_run_by_tinker_path(saved.path).result()
+    print("get_training_run_by_tinker_path:", run.training_run_id, run.base_model, run.lora_rank)
+    assert run.training_run_id == training.model_id and run.base_model == base_model and run.lora_rank == 8
     checkpoints = rest.list_checkpoints(training.model_id).result()
     listed = {c.tinker_path: c.checkpoint_type for c in checkpoints.checkpoints}
     print("list_checkpoints:", listed)

@@ -36,6 +36,8 @@ public static class TinkerRoutes
     public const string Healthz = Prefix + "healthz";
     public const string Telemetry = Prefix + "telemetry";
     public const string TrainingRuns = Prefix + "training_runs";
+    public const string TrainingRun = Prefix + "training_runs/{model_id}";
+    public const string Sampler = Prefix + "samplers/{sampler_id}";
     public const string TrainingRunCheckpoints = Prefix + "training_runs/{model_id}/checkpoints";
 
     // Later SDKs list a run's checkpoints here (same answer).

@@ -251,8 +251,8 @@ internal sealed class TinkerApi(
 
         return checkpoints.KindOf(caller, name) switch
         {
-            CheckpointKind.Training => new CreateSamplingSessionResponse { SamplingSessionId = samplers.FromCheckpoint(caller, CheckpointFolder(caller, name)) },
-            CheckpointKind.SamplerWeights => new CreateSamplingSessionResponse { SamplingSessionId = samplers.FromWeights(caller, checkpoints.ReadSamplerWeights(caller, name)) },
+            CheckpointKind.Training => new CreateSamplingSessionResponse { SamplingSessionId = samplers.FromCheckpoint(caller, CheckpointFolder(caller, name), modelPath: request.ModelPath) },
+            CheckpointKind.SamplerWeights => new CreateSamplingSessionResponse { SamplingSessionId = samplers.FromWeights(caller, checkpoints.ReadSamplerWeights(caller, name), request.ModelPath!) },
             _ => throw new CheckpointNotFoundException(request.ModelPath!),
         };
     }, queued: true);
@@ -280,6 +280,30 @@ internal sealed class TinkerApi(
         Reject("sample", violations);
         return () => Json(TinkerResultCodec.ToWire(samplers.Get(caller, request.SamplingSessionId!).Sample(prompt!, request.NumSamples, sampling)), TinkerJson.Default.SampleResponse);
     });
+
+    /// <summary>What a sampler samples from (the SDK's <c>SamplingClient.get_base_model()</c> and <c>get_tokenizer()</c> ask).</summary>
+    public async Task GetSampler(HttpContext http)
+    {
+        var caller = await Authenticate(http).ConfigureAwait(false);
+        if (caller is null)
+        {
+            return;
+        }
+
+        var samplerId = (string)http.Request.RouteValues["sampler_id"]!;
+        string? modelPath;
+        try
+        {
+            modelPath = samplers.ModelPath(caller, samplerId);
+        }
+        catch (SessionNotFoundException error)
+        {
+            await Refuse(http, error).ConfigureAwait(false);
+            return;
+        }
+
+        await Write(http, StatusCodes.Status200OK, new GetSamplerResponse { SamplerId = samplerId, BaseModel = engine.Model.Name, ModelPath = modelPath }, TinkerJson.Default.GetSamplerResponse).ConfigureAwait(false);
+    }
 
     public async Task RetrieveFuture(HttpContext http)
     {
@@ -333,20 +357,36 @@ internal sealed class TinkerApi(
         var limit = int.TryParse(http.Request.Query["limit"], out var parsedLimit) && parsedLimit > 0 ? parsedLimit : 20;
         var offset = int.TryParse(http.Request.Query["offset"], out var parsedOffset) && parsedOffset >= 0 ? parsedOffset : 0;
         var ids = owners.Of(caller);
-        var runs = await queue.RunAsync(() => ids.Skip(offset).Take(limit).Select(id => new TrainingRun
-        {
-            TrainingRunId = id,
-            BaseModel = engine.Model.Name,
-            ModelOwner = caller.Id,
-            IsLora = true,
-            LoraRank = owners.Get(caller, id).Info.Lora.Rank,
-            LastRequestTime = DateTimeOffset.UtcNow,
-        }).ToList(), http.RequestAborted).ConfigureAwait(false);
+        var runs = await queue.RunAsync(() => ids.Skip(offset).Take(limit).Select(id => Run(caller, id)).ToList(), http.RequestAborted).ConfigureAwait(false);
         await Write(http, StatusCodes.Status200OK, new TrainingRunsResponse
         {
             TrainingRuns = runs,
             Cursor = new Cursor { Offset = offset, Limit = limit, TotalCount = ids.Count },
         }, TinkerJson.Default.TrainingRunsResponse).ConfigureAwait(false);
+    }
+
+    /// <summary>One run (the SDK's <c>RestClient.get_training_run</c> and <c>get_training_run_by_tinker_path</c>).</summary>
+    public async Task GetTrainingRun(HttpContext http)
+    {
+        var caller = await Authenticate(http).ConfigureAwait(false);
+        if (caller is null)
+        {
+            return;
+        }
+
+        var modelId = (string)http.Request.RouteValues["model_id"]!;
+        TrainingRun run;
+        try
+        {
+            run = await queue.RunAsync(() => Run(caller, modelId), http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (SessionNotFoundException error)
+        {
+            await Refuse(http, error).ConfigureAwait(false);
+            return;
+        }
+
+        await Write(http, StatusCodes.Status200OK, run, TinkerJson.Default.TrainingRun).ConfigureAwait(false);
     }
 
     public async Task Checkpoints(HttpContext http)
@@ -552,6 +592,17 @@ internal sealed class TinkerApi(
             }
         }
     }
+
+    /// <summary>The run <paramref name="modelId"/> of <paramref name="caller"/> as the SDK's <c>TrainingRun</c>; call inside the engine queue.</summary>
+    private TrainingRun Run(Caller caller, string modelId) => new()
+    {
+        TrainingRunId = modelId,
+        BaseModel = engine.Model.Name,
+        ModelOwner = caller.Id,
+        IsLora = true,
+        LoraRank = owners.Get(caller, modelId).Info.Lora.Rank,
+        LastRequestTime = DateTimeOffset.UtcNow,
+    };
 
     private static byte[] Failed(Exception error, out StatusCode status)
     {

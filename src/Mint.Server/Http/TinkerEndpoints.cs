@@ -40,8 +40,10 @@ internal static class TinkerEndpoints
         routes.MapPost(TinkerRoutes.SaveWeightsForSampler, api.SaveWeightsForSampler);
         routes.MapPost(TinkerRoutes.CreateSamplingSession, api.CreateSamplingSession);
         routes.MapPost(TinkerRoutes.ASample, api.ASample);
+        routes.MapGet(TinkerRoutes.Sampler, api.GetSampler);
         routes.MapPost(TinkerRoutes.RetrieveFuture, api.RetrieveFuture);
         routes.MapGet(TinkerRoutes.TrainingRuns, api.TrainingRuns);
+        routes.MapGet(TinkerRoutes.TrainingRun, api.GetTrainingRun);
         routes.MapGet(TinkerRoutes.TrainingRunCheckpoints, api.Checkpoints);
         routes.MapGet(TinkerRoutes.ModelCheckpoints, api.Checkpoints);
         routes.MapDelete(TinkerRoutes.TrainingRunCheckpoint, api.DeleteCheckpoint);

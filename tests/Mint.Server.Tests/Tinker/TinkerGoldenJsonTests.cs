@@ -31,6 +31,16 @@ public sealed class TinkerGoldenJsonTests
         },
     };
 
+    private static readonly TrainingRun Run = new()
+    {
+        TrainingRunId = "model-1",
+        BaseModel = "tiny",
+        ModelOwner = "anonymous",
+        IsLora = true,
+        LoraRank = 8,
+        LastRequestTime = new DateTimeOffset(2026, 5, 22, 12, 0, 0, TimeSpan.Zero),
+    };
+
     public static TheoryData<string> Requests => new(Cases.Where(entry => entry.Key.EndsWith(".request", StringComparison.Ordinal)).Select(entry => entry.Key));
 
     public static TheoryData<string> Responses => new(Cases.Where(entry => entry.Key.EndsWith(".response", StringComparison.Ordinal)).Select(entry => entry.Key));
@@ -120,6 +130,7 @@ public sealed class TinkerGoldenJsonTests
         ["save_weights_for_sampler.response"] = (new SaveWeightsForSamplerResponse { SamplingSessionId = "sampler-1" }, TinkerJson.Default.SaveWeightsForSamplerResponse),
         ["create_sampling_session.request"] = (new CreateSamplingSessionRequest { SessionId = "session-1", SamplingSessionSeqId = 1, ModelPath = "tinker://model-1/weights/step-1" }, TinkerJson.Default.CreateSamplingSessionRequest),
         ["create_sampling_session.response"] = (new CreateSamplingSessionResponse { SamplingSessionId = "sampler-2" }, TinkerJson.Default.CreateSamplingSessionResponse),
+        ["get_sampler.response"] = (new GetSamplerResponse { SamplerId = "sampler-1", BaseModel = "tiny", ModelPath = "tinker://model-1/sampler_weights/s1" }, TinkerJson.Default.GetSamplerResponse),
         ["asample.request"] = (new SampleRequest
         {
             NumSamples = 2,
@@ -156,17 +167,10 @@ public sealed class TinkerGoldenJsonTests
         ["get_server_capabilities.response"] = (new GetServerCapabilitiesResponse { SupportedModels = [new SupportedModel { ModelName = "tiny", MaxContextLength = 64 }] }, TinkerJson.Default.GetServerCapabilitiesResponse),
         ["training_runs.response"] = (new TrainingRunsResponse
         {
-            TrainingRuns = [new TrainingRun
-            {
-                TrainingRunId = "model-1",
-                BaseModel = "tiny",
-                ModelOwner = "anonymous",
-                IsLora = true,
-                LoraRank = 8,
-                LastRequestTime = new DateTimeOffset(2026, 5, 22, 12, 0, 0, TimeSpan.Zero),
-            }],
+            TrainingRuns = [Run],
             Cursor = new Cursor { Offset = 0, Limit = 20, TotalCount = 1 },
         }, TinkerJson.Default.TrainingRunsResponse),
+        ["training_run.response"] = (Run, TinkerJson.Default.TrainingRun),
         ["checkpoints_list.response"] = (new CheckpointsListResponse
         {
             Checkpoints = [new Checkpoint

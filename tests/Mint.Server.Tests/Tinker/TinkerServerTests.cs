@@ -220,6 +220,42 @@ public sealed class TinkerServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sampler_and_a_run_are_described_by_id_as_the_sdks_get_sampler_and_get_training_run_read_them()
+    {
+        var training = await server.TinkerClient("tml-alice").CreateLoraTrainingClientAsync(new LoraConfig(4, Seed: 2));
+        await training.SaveWeightsForSamplerAsync("described");
+        var savedPath = $"tinker://{training.SessionId}/sampler_weights/described";
+        var modelName = server.Server.Engine.Model.Name;
+        var session = (await Post(TinkerRoutes.CreateSession, """{"tags": [], "user_metadata": {}, "sdk_version": "0.22.0", "type": "create_session"}""")).GetProperty("session_id").GetString();
+
+        // SamplingClient.get_base_model()/get_tokenizer(): GET samplers/<id>, for a sampler from a path and one from the base model.
+        var fromPath = (await Post(TinkerRoutes.CreateSamplingSession, $$"""{"session_id": "{{session}}", "sampling_session_seq_id": 0, "model_path": "{{savedPath}}", "type": "create_sampling_session"}""")).GetProperty("sampling_session_id").GetString();
+        var described = await Get($"/api/v1/samplers/{fromPath}");
+        Assert.Equal(fromPath, described.GetProperty("sampler_id").GetString());
+        Assert.Equal(modelName, described.GetProperty("base_model").GetString());
+        Assert.Equal(savedPath, described.GetProperty("model_path").GetString());
+        var fromBase = (await Post(TinkerRoutes.CreateSamplingSession, $$"""{"session_id": "{{session}}", "sampling_session_seq_id": 1, "base_model": "{{modelName}}", "type": "create_sampling_session"}""")).GetProperty("sampling_session_id").GetString();
+        Assert.False((await Get($"/api/v1/samplers/{fromBase}")).TryGetProperty("model_path", out _));
+
+        // RestClient.get_training_run(id) (and get_training_run_by_tinker_path, which parses the id out of the path).
+        var run = await Get($"/api/v1/training_runs/{training.SessionId}?access_scope=owned");
+        Assert.Equal(training.SessionId, run.GetProperty("training_run_id").GetString());
+        Assert.Equal(modelName, run.GetProperty("base_model").GetString());
+        Assert.True(run.GetProperty("is_lora").GetBoolean());
+        Assert.Equal(4, run.GetProperty("lora_rank").GetInt32());
+
+        // Unknown ids and another key's are not found, as everywhere else.
+        foreach (var (route, key) in new[] { ("/api/v1/samplers/sampler-none", "tml-alice"), ($"/api/v1/samplers/{fromPath}", "tml-bob"), ("/api/v1/training_runs/none", "tml-alice"), ($"/api/v1/training_runs/{training.SessionId}", "tml-bob") })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, route.TrimStart('/'));
+            request.Headers.Add("X-API-Key", key);
+            using var other = new HttpClient { BaseAddress = server.Server.TinkerAddress };
+            using var refused = await other.SendAsync(request);
+            Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task Checkpoints_nested_in_others_are_listed_on_both_list_routes_and_deleted_by_id()
     {
         var training = await server.TinkerClient("tml-alice").CreateLoraTrainingClientAsync(new LoraConfig(4, Seed: 2));

@@ -33,6 +33,23 @@ public sealed record CreateSamplingSessionResponse
 }
 
 /// <summary>
+/// <c>GET /api/v1/samplers/{sampler_id}</c> (SDK <c>types/_pydantic_types/get_sampler_response.py</c>):
+/// what a sampling client samples from. The SDK's <c>SamplingClient.get_base_model()</c> and
+/// <c>get_tokenizer()</c> read it.
+/// </summary>
+public sealed record GetSamplerResponse
+{
+    /// <summary>The sampler (its <c>sampling_session_id</c>).</summary>
+    public required string SamplerId { get; init; }
+
+    /// <summary>The base model it samples.</summary>
+    public required string BaseModel { get; init; }
+
+    /// <summary>The saved weights it was made from, when it was made from a path.</summary>
+    public string? ModelPath { get; init; }
+}
+
+/// <summary>
 /// Sampling settings (SDK <c>types/_pydantic_types/sampling_params.py</c>), with its defaults.
 /// <c>stop</c> is a string, a list of strings or a list of token ids; only token ids are served here.
 /// </summary>

@@ -46,6 +46,8 @@ namespace Mint.Protocol.Tinker.Wire;
 [JsonSerializable(typeof(TrainingRunsResponse))]
 [JsonSerializable(typeof(CreateSamplingSessionRequest))]
 [JsonSerializable(typeof(CreateSamplingSessionResponse))]
+[JsonSerializable(typeof(GetSamplerResponse))]
+[JsonSerializable(typeof(TrainingRun))]
 [JsonSerializable(typeof(SampleRequest))]
 [JsonSerializable(typeof(SampleResponse))]
 [JsonSerializable(typeof(UntypedApiFuture))]
