@@ -259,6 +259,18 @@ def main(base_url: str, api_key: str, base_model: str) -> None:
     print("async steps:", [round(x, 6) for x in async_losses])
     assert math.isclose(async_losses[0], after_custom, rel_tol=1e-5) and async_losses[1] < async_losses[0]
 
+    # A batch larger than the SDK's chunk (1024 datums) goes as two forward_backward requests sent
+    # concurrently, the first one last; the server runs them in seq_id order and the gradients add up.
+    big = [datum([i % 200 + 1, (7 * i) % 200 + 1, (13 * i) % 200 + 1]) for i in range(1100)]
+    parts = sum(training.forward(part, "cross_entropy").result().metrics["loss:sum"] for part in (big[:1024], big[1024:]))
+    chunked = training.forward_backward(big, "cross_entropy").result()
+    training.optim_step(adam).result()
+    after_chunked = training.forward(big, "cross_entropy").result().metrics["loss:sum"]
+    print(f"chunked forward_backward: {len(chunked.loss_fn_outputs)} outputs, loss:sum {chunked.metrics['loss:sum']:.3f} "
+          f"(chunks by forward {parts:.3f}), after a step {after_chunked:.3f}")
+    assert len(chunked.loss_fn_outputs) == 1100
+    assert math.isclose(chunked.metrics["loss:sum"], parts, rel_tol=1e-5) and after_chunked < parts
+
     print("SDK loop passed")
 
 

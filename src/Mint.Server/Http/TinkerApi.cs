@@ -535,11 +535,11 @@ internal sealed class TinkerApi(
         }
 
         var entry = futures.Create(caller!);
-        _ = Task.Run(() => RunAsync(entry, operation, modelId, seqOf(request), work, early));
+        _ = Task.Run(() => RunAsync(entry, operation, modelId, seqOf(request), DatumsOf(request), work, early));
         await Write(http, StatusCodes.Status200OK, new UntypedApiFuture { RequestId = entry.Id, ModelId = modelId }, TinkerJson.Default.UntypedApiFuture).ConfigureAwait(false);
     }
 
-    private async Task RunAsync(TinkerFutures.Entry entry, string operation, string? modelId, long? seqId, Func<byte[]>? work, Exception? early)
+    private async Task RunAsync(TinkerFutures.Entry entry, string operation, string? modelId, long? seqId, int datums, Func<byte[]>? work, Exception? early)
     {
         var started = Stopwatch.GetTimestamp();
         var status = StatusCode.OK;
@@ -570,9 +570,17 @@ internal sealed class TinkerApi(
 
             Interlocked.Decrement(ref pending);
             ServerLog.Request(logger, status is StatusCode.OK or StatusCode.InvalidArgument ? LogLevel.Information : LogLevel.Warning,
-                "tinker:" + operation, modelId ?? "-", entry.Owner.Id, 0, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                "tinker:" + operation, modelId ?? "-", entry.Owner.Id, datums, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
     }
+
+    /// <summary>The datums a request carries, for the request log (the field gRPC's log line fills too).</summary>
+    private static int DatumsOf(object? request) => request switch
+    {
+        ForwardRequest forward => forward.ForwardInput.Data.Count,
+        ForwardBackwardRequest pass => pass.ForwardBackwardInput.Data.Count,
+        _ => 0,
+    };
 
     /// <summary>Waits for the engine; while gRPC callers keep the queue full, the future says <c>paused_capacity</c>.</summary>
     private async Task<byte[]> RunQueuedAsync(TinkerFutures.Entry entry, Func<byte[]> work)

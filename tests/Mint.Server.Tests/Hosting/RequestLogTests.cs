@@ -34,4 +34,25 @@ public sealed class RequestLogTests
         Assert.Single(server.Logs.Entries, entry => entry.EventId == 2);
         Assert.DoesNotContain(server.Logs.Entries, entry => entry.Message.Contains("log-test-key") || entry.Message.Contains("wrong"));
     }
+
+    [Fact]
+    public async Task A_tinker_forward_backward_logs_its_datums_as_over_grpc()
+    {
+        using var model = new ModelFolder();
+        await using var server = await RunningServer.StartAsync(model.Path, apiKeys: ["tml-log-test"], tinker: true);
+        var training = await server.TinkerClient("tml-log-test").CreateLoraTrainingClientAsync();
+        await training.ForwardBackwardAsync(TrainingRuns.SftBatch(), LossFn.CrossEntropy);
+
+        // The line is written once the answer is stored, so it may trail the client's result a little.
+        for (var tries = 0; tries < 200 && !server.Logs.Entries.Any(IsForwardBackward); tries++)
+        {
+            await Task.Delay(50);
+        }
+
+        var line = Assert.Single(server.Logs.Entries, IsForwardBackward);
+        Assert.Equal(training.SessionId, line.Fields["SessionId"]);
+        Assert.Equal(3, line.Fields["Datums"]);
+
+        static bool IsForwardBackward(LogCapture.Entry entry) => entry.EventId == 1 && (string?)entry.Fields["Operation"] == "tinker:forward_backward";
+    }
 }
