@@ -157,6 +157,12 @@ def main(base_url: str, api_key: str, base_model: str) -> None:
     assert resumed.model_id != training.model_id and resumed_info.lora_rank == 8
     assert math.isclose(resumed_loss, at_save, rel_tol=1e-6)
 
+    # ... and with the optimizer's moments: its first step lands where the original run's did.
+    resumed_adam = service.create_training_client_from_state_with_optimizer(saved.path)
+    resumed_step = step_then_loss(resumed_adam, data, adam)
+    print(f"create_training_client_from_state_with_optimizer: one step later {resumed_step:.6f}")
+    assert math.isclose(resumed_step, stepped, rel_tol=1e-5)
+
     # Sampling from the current weights, with a seed: the same seed gives the same tokens.
     sampler = training.save_weights_and_get_sampling_client()
     prompt = types.ModelInput.from_ints([1, 5, 9])
@@ -206,16 +212,21 @@ def main(base_url: str, api_key: str, base_model: str) -> None:
     named_tokens = [s.tokens for s in named.sample(prompt, num_samples=2, sampling_params=params).result().sequences]
     print("save_weights_for_sampler:", sampler_path, named_tokens)
     assert named_tokens == first_tokens
+    # A sampler over the bare base model: its log-probs are not the trained ones.
+    base_sampler = service.create_sampling_client(base_model=base_model)
+    base_logprobs = base_sampler.compute_logprobs(types.ModelInput.from_ints(sequence)).result()
+    print("base model compute_logprobs:", [None if lp is None else round(lp, 5) for lp in base_logprobs])
+    assert base_logprobs[0] is None and base_logprobs[1:] != logprobs[1:]
     # What get_tokenizer() reads to find the tokenizer (get_tokenizer itself needs transformers).
-    print("get_base_model:", named.get_base_model(), sampler.get_base_model())
-    assert named.get_base_model() == base_model and sampler.get_base_model() == base_model
+    print("get_base_model:", named.get_base_model(), sampler.get_base_model(), base_sampler.get_base_model())
+    assert named.get_base_model() == sampler.get_base_model() == base_sampler.get_base_model() == base_model
 
     # The REST client: runs and their checkpoints, and deleting one.
     rest = service.create_rest_client()
     runs = rest.list_training_runs().result()
     run_ids = [r.training_run_id for r in runs.training_runs]
     print("list_training_runs:", run_ids)
-    assert training.model_id in run_ids and resumed.model_id in run_ids
+    assert {training.model_id, resumed.model_id, resumed_adam.model_id} <= set(run_ids)
     run = rest.get_training_run_by_tinker_path(saved.path).result()
     print("get_training_run_by_tinker_path:", run.training_run_id, run.base_model, run.lora_rank)
     assert run.training_run_id == training.model_id and run.base_model == base_model and run.lora_rank == 8
