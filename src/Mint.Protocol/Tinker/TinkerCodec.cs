@@ -31,8 +31,23 @@ public static class TinkerCodec
         LossFnInputs = datum.LossFnInputs.ToDictionary(entry => entry.Key, entry => ToWire(entry.Value)),
     };
 
+    /// <summary>
+    /// How many values the sparse tensors of one batch may expand to unless the caller says otherwise:
+    /// what a dense float32 message of <see cref="ProtocolLimits.DefaultMaxMessageBytes"/> could carry. A
+    /// sparse tensor is a few numbers on the wire, so without this bound one small request could make
+    /// the reader allocate gigabytes.
+    /// </summary>
+    public const long DefaultMaxExpandedValues = ProtocolLimits.DefaultMaxMessageBytes / sizeof(float);
+
     /// <summary>Reads a tensor; false with <paramref name="problem"/> when it cannot be read exactly.</summary>
     public static bool TryFromWire(Wire.TensorData? wire, out TensorData? tensor, out string? problem)
+    {
+        var expandable = DefaultMaxExpandedValues;
+        return TryFromWire(wire, ref expandable, out tensor, out problem);
+    }
+
+    /// <summary>Reads a tensor, taking what a sparse one expands to from <paramref name="expandable"/>.</summary>
+    private static bool TryFromWire(Wire.TensorData? wire, ref long expandable, out TensorData? tensor, out string? problem)
     {
         tensor = null;
         problem = null;
@@ -45,11 +60,11 @@ public static class TinkerCodec
         var count = wire.Integers?.Length ?? wire.Floats?.Length ?? 0;
         if (wire.SparseCrowIndices is not null || wire.SparseColIndices is not null)
         {
-            return TryDensify(wire, out tensor, out problem);
+            return TryDensify(wire, ref expandable, out tensor, out problem);
         }
 
         var shape = wire.Shape ?? [count];
-        if (shape.Any(dimension => dimension < 0) || shape.Aggregate(1L, (product, dimension) => product * dimension) != count)
+        if (shape.Any(dimension => dimension < 0) || ElementCount(shape) != count)
         {
             problem = $"shape [{string.Join(", ", shape)}] does not hold the {count} values sent.";
             return false;
@@ -107,8 +122,12 @@ public static class TinkerCodec
     /// Reads a batch, or throws one <see cref="BatchValidationException"/> for <paramref name="operation"/>
     /// naming every datum and key that cannot be read.
     /// </summary>
-    public static IReadOnlyList<Datum> FromWire(IReadOnlyList<Wire.Datum>? data, string operation)
+    /// <param name="data">The batch as sent.</param>
+    /// <param name="operation">What the batch is for, as the exception names it.</param>
+    /// <param name="maxExpandedValues">How many values the batch's sparse tensors may expand to, together.</param>
+    public static IReadOnlyList<Datum> FromWire(IReadOnlyList<Wire.Datum>? data, string operation, long maxExpandedValues = DefaultMaxExpandedValues)
     {
+        var expandable = maxExpandedValues;
         var violations = new List<BatchViolation>();
         var batch = new List<Datum>();
         foreach (var (wire, index) in (data ?? []).Select((wire, index) => (wire, index)))
@@ -121,7 +140,7 @@ public static class TinkerCodec
             var inputs = new Dictionary<string, TensorData>();
             foreach (var (key, value) in wire?.LossFnInputs ?? new Dictionary<string, Wire.TensorData>())
             {
-                if (TryFromWire(value, out var tensor, out var problem))
+                if (TryFromWire(value, ref expandable, out var tensor, out var problem))
                 {
                     inputs[key] = tensor!;
                 }
@@ -140,7 +159,7 @@ public static class TinkerCodec
         return violations.Count == 0 ? batch : throw new BatchValidationException(operation, violations);
     }
 
-    private static bool TryDensify(Wire.TensorData wire, out TensorData? tensor, out string? problem)
+    private static bool TryDensify(Wire.TensorData wire, ref long expandable, out TensorData? tensor, out string? problem)
     {
         tensor = null;
         problem = null;
@@ -148,14 +167,24 @@ public static class TinkerCodec
         var col = wire.SparseColIndices;
         var shape = wire.Shape;
         var values = wire.Integers?.Select(value => (double)value).ToArray() ?? wire.Floats ?? [];
-        if (crow is null || col is null || shape is not { Length: 2 } || crow.Length != shape[0] + 1 || col.Length != values.Length
-            || crow[0] != 0 || crow[^1] != values.Length || col.Any(column => column < 0 || column >= shape[1]))
+        if (crow is null || col is null || shape is not { Length: 2 } || shape[0] < 0 || shape[1] < 0 || crow.Length != shape[0] + 1 || col.Length != values.Length
+            || crow[0] != 0 || crow[^1] != values.Length || crow.Any(offset => offset < 0 || offset > values.Length) || col.Any(column => column < 0 || column >= shape[1]))
         {
-            problem = "the sparse (CSR) tensor is malformed: it needs a 2-D shape, rows+1 row offsets from 0 to the value count, and a column index inside the shape per value.";
+            problem = "the sparse (CSR) tensor is malformed: it needs a 2-D shape, rows+1 row offsets from 0 to the value count (none outside), and a column index inside the shape per value.";
             return false;
         }
 
-        var dense = new double[shape[0] * shape[1]];
+        var size = ElementCount(shape);
+        if (size > expandable)
+        {
+            problem = size == long.MaxValue
+                ? $"the sparse (CSR) tensor's shape [{shape[0]}, {shape[1]}] is too large."
+                : $"the sparse (CSR) tensor expands to {size} values; this batch's sparse tensors may expand to {expandable} more (what a dense float32 message of the largest size could carry).";
+            return false;
+        }
+
+        expandable -= size;
+        var dense = new double[size];
         for (var row = 0; row < shape[0]; row++)
         {
             if (crow[row + 1] < crow[row])
@@ -180,5 +209,18 @@ public static class TinkerCodec
             },
             out tensor,
             out problem);
+    }
+
+    /// <summary>The number of elements <paramref name="shape"/> holds; <see cref="long.MaxValue"/> when that does not fit in 64 bits.</summary>
+    private static long ElementCount(long[] shape)
+    {
+        try
+        {
+            return shape.Aggregate(1L, (product, dimension) => checked(product * dimension));
+        }
+        catch (OverflowException)
+        {
+            return long.MaxValue;
+        }
     }
 }

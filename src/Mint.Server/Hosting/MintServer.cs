@@ -168,7 +168,8 @@ public sealed class MintServer : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
 
-            // gRPC bounds messages itself (MaxReceiveMessageSize); Kestrel's 30 MB body cap would undercut it.
+            // gRPC bounds messages itself (MaxReceiveMessageSize), the Tinker routes per request
+            // (TinkerApiSettings.MaxBodyBytes); Kestrel's 30 MB body cap would undercut both.
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.MaxRequestHeadersTotalSize = options.MaxHeaderBytes;
             kestrel.Limits.Http2.MaxRequestHeaderFieldSize = options.MaxHeaderBytes;
@@ -198,7 +199,7 @@ public sealed class MintServer : IAsyncDisposable
         builder.Services.AddSingleton(new SessionOwners(engine, options.MaxSessionsPerKey));
         builder.Services.AddSingleton<LossRegistry>();
         builder.Services.AddSingleton(new CheckpointStore(options.CheckpointDirectory));
-        builder.Services.AddTinkerApi(options.TinkerPollWait);
+        builder.Services.AddTinkerApi(options.TinkerPollWait, options.TinkerSeqGapTimeout, options.MaxMessageBytes);
 
         var app = builder.Build();
         app.MapGrpcService<TrainingService>();

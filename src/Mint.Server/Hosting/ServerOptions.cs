@@ -34,6 +34,9 @@ public sealed record ServerOptions
     /// <summary>How long one Tinker <c>retrieve_future</c> call waits for a result before answering <c>try_again</c>.</summary>
     public TimeSpan TinkerPollWait { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a Tinker request waits for a missing <c>seq_id</c> predecessor before it runs anyway (tests shorten it).</summary>
+    internal TimeSpan TinkerSeqGapTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Accepted API keys; none means every caller is the same anonymous owner.</summary>
     public IReadOnlyList<string> ApiKeys { get; init; } = [];
 

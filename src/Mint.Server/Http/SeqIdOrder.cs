@@ -55,8 +55,14 @@ internal sealed class SeqIdOrder(TimeSpan gapTimeout)
     {
         lock (models)
         {
-            var model = Of(modelId);
-            model.Next = Math.Max(model.Next, seqId + 1);
+            if (!models.TryGetValue(modelId, out var model))
+            {
+                // Unloaded meanwhile (Remove released its waiters): nothing to keep.
+                return;
+            }
+
+            // Saturating: a client may send long.MaxValue, after which everything runs at once.
+            model.Next = Math.Max(model.Next, seqId == long.MaxValue ? long.MaxValue : seqId + 1);
             foreach (var key in new List<long>(model.Waiting.Keys))
             {
                 if (key > model.Next)

@@ -9,15 +9,18 @@ using System.Threading;
 using System.Threading.Tasks;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Mint.Dsl;
 using Mint.Engine;
 using Mint.Engine.Training;
+using Mint.Protocol.Errors;
 using Mint.Protocol.Tinker;
 using Mint.Protocol.Tinker.Wire;
 using Mint.Server.Logging;
 using Mint.Server.Scheduling;
 using Mint.Server.Security;
+using Mint.Server.Services;
 using Mint.Server.Sessions;
 using Datum = Mint.Dsl.Datum;
 using TensorData = Mint.Dsl.TensorData;
@@ -60,7 +63,10 @@ internal sealed class TinkerApi(
         new CreateSessionResponse { SessionId = sessions.Create(caller) });
 
     public Task SessionHeartbeat(HttpContext http) => Answer(http, TinkerJson.Default.SessionHeartbeatRequest, TinkerJson.Default.SessionHeartbeatResponse, (caller, request) =>
-        sessions.Owns(caller, request.SessionId) ? new SessionHeartbeatResponse() : throw new SessionNotFoundException(request.SessionId));
+    {
+        RefuseLongId("session_heartbeat", "session_id", request.SessionId);
+        return sessions.Owns(caller, request.SessionId) ? new SessionHeartbeatResponse() : throw new SessionNotFoundException(request.SessionId);
+    });
 
     public Task Telemetry(HttpContext http) => Answer(http, TinkerJson.Default.DictionaryStringJsonElement, TinkerJson.Default.TelemetryResponse, (_, _) =>
         new TelemetryResponse(), strict: false);
@@ -74,6 +80,7 @@ internal sealed class TinkerApi(
 
     public Task GetInfo(HttpContext http) => Answer(http, TinkerJson.Default.GetInfoRequest, TinkerJson.Default.GetInfoResponse, (caller, request) =>
     {
+        RefuseLongId("get_info", "model_id", request.ModelId);
         var info = owners.Get(caller, request.ModelId).Info;
         return new GetInfoResponse
         {
@@ -95,6 +102,7 @@ internal sealed class TinkerApi(
 
     public Task CreateModel(HttpContext http) => Submit(http, TinkerJson.Default.CreateModelRequest, "create_model", _ => null, _ => null, (caller, request) =>
     {
+        RefuseLongId("create_model", "session_id", request.SessionId);
         if (!sessions.Owns(caller, request.SessionId))
         {
             throw new SessionNotFoundException(request.SessionId);
@@ -110,6 +118,8 @@ internal sealed class TinkerApi(
         Reject("create_model", violations);
         return () =>
         {
+            // Inside the queue, as gRPC's CreateSession: creates run one at a time, so the count cannot race.
+            owners.CheckRoom(caller);
             var session = engine.CreateSession(lora);
             owners.Add(session.Id, caller);
             return Json(new CreateModelResponse { ModelId = session.Id }, TinkerJson.Default.CreateModelResponse);
@@ -227,6 +237,7 @@ internal sealed class TinkerApi(
 
     public Task CreateSamplingSession(HttpContext http) => Answer(http, TinkerJson.Default.CreateSamplingSessionRequest, TinkerJson.Default.CreateSamplingSessionResponse, (caller, request) =>
     {
+        RefuseLongId("create_sampling_session", "session_id", request.SessionId);
         if (!sessions.Owns(caller, request.SessionId))
         {
             throw new SessionNotFoundException(request.SessionId);
@@ -259,6 +270,7 @@ internal sealed class TinkerApi(
 
     public Task ASample(HttpContext http) => Submit(http, TinkerJson.Default.SampleRequest, "sample", _ => null, _ => null, (caller, request) =>
     {
+        RefuseLongId("sample", "sampling_session_id", request.SamplingSessionId);
         var violations = new List<BatchViolation>();
         if (request.SamplingSessionId is null || request.BaseModel is not null || request.ModelPath is not null)
         {
@@ -311,6 +323,12 @@ internal sealed class TinkerApi(
         var request = caller is null ? null : await Read(http, TinkerJson.Default.FutureRetrieveRequest, strict: true).ConfigureAwait(false);
         if (request is null)
         {
+            return;
+        }
+
+        if (LongId("retrieve_future", "request_id", request.RequestId) is { } tooLong)
+        {
+            await Refuse(http, tooLong).ConfigureAwait(false);
             return;
         }
 
@@ -503,6 +521,12 @@ internal sealed class TinkerApi(
         }
 
         var modelId = modelOf(request);
+        if (LongId(operation, "model_id", modelId) is { } tooLong)
+        {
+            await Refuse(http, tooLong).ConfigureAwait(false);
+            return;
+        }
+
         Func<byte[]>? work = null;
         Exception? early = null;
         try
@@ -619,10 +643,10 @@ internal sealed class TinkerApi(
         return Json(failed, TinkerJson.Default.RequestFailedResponse);
     }
 
-    private static (LossFn Loss, IReadOnlyList<Datum> Data) Decode(ForwardBackwardInput input)
+    private (LossFn Loss, IReadOnlyList<Datum> Data) Decode(ForwardBackwardInput input)
     {
         var loss = LossFn.FromName(input.LossFn, input.LossFnConfig ?? new Dictionary<string, double>());
-        return (loss, TinkerCodec.FromWire(input.Data, BatchValidationException.ForLoss(loss.Name)));
+        return (loss, TinkerCodec.FromWire(input.Data, BatchValidationException.ForLoss(loss.Name), settings.MaxBodyBytes / sizeof(float)));
     }
 
     /// <summary>The checkpoint name in a <c>tinker://run/kind/name</c> path (or a bare name); sampler weights live under <c>sampler_weights/</c>.</summary>
@@ -651,6 +675,22 @@ internal sealed class TinkerApi(
 
     /// <summary>Where checkpoint <paramref name="name"/> of <paramref name="caller"/> lives (the folder <see cref="CheckpointStore"/> uses).</summary>
     private string CheckpointFolder(Caller caller, string name) => CheckpointNames.Resolve(Path.Combine(checkpoints.Root, caller.Id), name);
+
+    /// <summary>
+    /// A refusal for an id longer than any this server hands out, or null. The id is not echoed: it
+    /// could be megabytes, and would come back in the answer and the log.
+    /// </summary>
+    private static BatchValidationException? LongId(string operation, string key, string? id) => id?.Length > TrainingService.MaxSessionIdLength
+        ? new BatchValidationException(operation, [new(null, key, $"is {id.Length} characters; ids on this server have at most {TrainingService.MaxSessionIdLength}.")])
+        : null;
+
+    private static void RefuseLongId(string operation, string key, string? id)
+    {
+        if (LongId(operation, key, id) is { } tooLong)
+        {
+            throw tooLong;
+        }
+    }
 
     private static void Reject(string operation, List<BatchViolation> violations)
     {
@@ -685,8 +725,14 @@ internal sealed class TinkerApi(
         return caller;
     }
 
-    private static async Task<T?> Read<T>(HttpContext http, JsonTypeInfo<T> type, bool strict)
+    private async Task<T?> Read<T>(HttpContext http, JsonTypeInfo<T> type, bool strict)
     {
+        // Kestrel's own body limit is off for the gRPC port's sake (see MintServer); each Tinker request sets its own.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        {
+            bodyLimit.MaxRequestBodySize = settings.MaxBodyBytes;
+        }
+
         try
         {
             var info = strict ? (JsonTypeInfo<T>)TinkerJson.Strict.GetTypeInfo(typeof(T)) : type;
@@ -698,7 +744,16 @@ internal sealed class TinkerApi(
         }
         catch (JsonException error)
         {
-            await Write(http, StatusCodes.Status400BadRequest, new ErrorBody { Detail = "The request body is not valid for this route: " + error.Message }, TinkerJson.Default.ErrorBody).ConfigureAwait(false);
+            await Write(http, StatusCodes.Status400BadRequest, new ErrorBody { Detail = "The request body is not valid for this route: " + ErrorTrailer.Cut(error.Message, ErrorTrailer.MaxFieldLength) }, TinkerJson.Default.ErrorBody).ConfigureAwait(false);
+            return default;
+        }
+        catch (BadHttpRequestException error) when (error.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await Write(http, StatusCodes.Status413PayloadTooLarge, new ErrorBody
+            {
+                Detail = $"The request body is larger than {settings.MaxBodyBytes} bytes, the limit max_message_bytes (--max-message-mb).",
+                MintError = new MintErrorDetail { Kind = "invalid_argument" },
+            }, TinkerJson.Default.ErrorBody).ConfigureAwait(false);
             return default;
         }
 

@@ -10,8 +10,8 @@ namespace Mint.Server.Http;
 internal static class TinkerEndpoints
 {
     /// <summary>The services the routes use, beside those gRPC already registers.</summary>
-    public static IServiceCollection AddTinkerApi(this IServiceCollection services, TimeSpan pollWait) => services
-        .AddSingleton(new TinkerApiSettings(pollWait, SeqGapTimeout: TimeSpan.FromSeconds(30), Retention: TimeSpan.FromMinutes(10)))
+    public static IServiceCollection AddTinkerApi(this IServiceCollection services, TimeSpan pollWait, TimeSpan seqGapTimeout, int maxBodyBytes) => services
+        .AddSingleton(new TinkerApiSettings(pollWait, seqGapTimeout, Retention: TimeSpan.FromMinutes(10), maxBodyBytes))
         .AddSingleton(provider => new TinkerFutures(provider.GetRequiredService<TinkerApiSettings>().Retention, TimeProvider.System))
         .AddSingleton(provider => new SeqIdOrder(provider.GetRequiredService<TinkerApiSettings>().SeqGapTimeout))
         .AddSingleton<TinkerSessions>()

@@ -23,6 +23,7 @@ namespace Mint.Client.Transport.Tinker;
 internal sealed class TinkerConnection : IDisposable
 {
     private const int BadRequestRetries = 3;
+    private const int ExpectContinueBytes = 1024 * 1024;
     private readonly HttpClient http;
     private readonly TinkerTransportOptions options;
 
@@ -43,7 +44,15 @@ internal sealed class TinkerConnection : IDisposable
 
     /// <summary>POSTs <paramref name="request"/> and reads the answer, retrying what the SDK retries.</summary>
     public Task<TResponse> PostAsync<TRequest, TResponse>(string route, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken) =>
-        SendAsync(() => new HttpRequestMessage(HttpMethod.Post, route.TrimStart('/')) { Content = Body(request, requestType) }, responseType, cancellationToken);
+        SendAsync(() =>
+        {
+            var message = new HttpRequestMessage(HttpMethod.Post, route.TrimStart('/')) { Content = Body(request, requestType) };
+
+            // A large body first asks whether the server takes it: one refused as too large (413) then
+            // comes back as an answer, instead of a connection the server closes mid-upload.
+            message.Headers.ExpectContinue = message.Content.Headers.ContentLength > ExpectContinueBytes;
+            return message;
+        }, responseType, cancellationToken);
 
     /// <summary>GETs <paramref name="route"/> and reads the answer, retrying what the SDK retries.</summary>
     public Task<TResponse> GetAsync<TResponse>(string route, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken) =>

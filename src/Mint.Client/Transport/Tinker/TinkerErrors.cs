@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json;
 using Grpc.Core;
 using Mint.Dsl;
+using Mint.Engine.Admission;
 using Mint.Engine.Training;
 using Mint.Protocol.Tinker.Wire;
 
@@ -56,8 +57,10 @@ internal static class TinkerErrors
     {
         "batch_validation" => new BatchValidationException(
             detail.Operation ?? "request",
-            (detail.Violations ?? []).Select(violation => new BatchViolation(violation.Datum, violation.Key, violation.Reason)).ToList()),
+            (detail.Violations ?? []).Select(violation => new BatchViolation(violation.Datum, violation.Key, violation.Reason)).ToList(),
+            detail.TotalViolations ?? 0),
         "session_not_found" => new SessionNotFoundException(detail.SessionId ?? string.Empty),
+        "session_limit" => new SessionLimitException(message),
         "checkpoint_not_found" or "checkpoint_invalid" => new CheckpointException(message),
         "queue_full" => new ServerOverloadedException(message),
         "invalid_argument" => new MintServerException(StatusCode.InvalidArgument, message),

@@ -87,14 +87,17 @@ public static class ErrorCategories
 /// <summary>Mint.Server's typed error: which engine exception to rebuild, and its parts.</summary>
 public sealed record MintErrorDetail
 {
-    /// <summary><c>batch_validation</c>, <c>session_not_found</c>, <c>checkpoint_not_found</c>, <c>checkpoint_invalid</c> or <c>internal</c>.</summary>
+    /// <summary><c>batch_validation</c>, <c>session_not_found</c>, <c>session_limit</c>, <c>checkpoint_not_found</c>, <c>checkpoint_invalid</c>, <c>queue_full</c>, <c>invalid_argument</c> or <c>internal</c>.</summary>
     public required string Kind { get; init; }
 
     /// <summary>The validated operation (batch validation).</summary>
     public string? Operation { get; init; }
 
-    /// <summary>Every violation (batch validation).</summary>
+    /// <summary>The first violations (batch validation; at most <c>BatchValidationException.MaxListed</c>).</summary>
     public IReadOnlyList<ViolationDetail>? Violations { get; init; }
+
+    /// <summary>How many violations were found, listed or not (batch validation).</summary>
+    public int? TotalViolations { get; init; }
 
     /// <summary>The unknown session (session not found).</summary>
     public string? SessionId { get; init; }
