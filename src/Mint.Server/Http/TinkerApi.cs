@@ -441,7 +441,8 @@ internal sealed class TinkerApi(
             return;
         }
 
-        var checkpointId = (string)http.Request.RouteValues["checkpoint_id"]!;
+        // A catch-all segment may be empty (".../checkpoints/"): then there is no value at all.
+        var checkpointId = http.Request.RouteValues["checkpoint_id"] as string ?? string.Empty;
         var slash = checkpointId.IndexOf('/', StringComparison.Ordinal);
         var kind = slash < 0 ? string.Empty : checkpointId[..slash];
         if (kind is not (TinkerPaths.Weights or TinkerPaths.SamplerWeights) || slash == checkpointId.Length - 1)
