@@ -7,12 +7,16 @@ namespace Mint.Engine.Training;
 
 /// <summary>
 /// Writes a checkpoint folder so that a crash at any moment leaves either the previous checkpoint
-/// or the new one, whole: the files are written into a sibling folder and flushed to disk, the
+/// or the new one, whole: the files are written into a sibling folder and flushed to disk (files,
+/// then the folder's entries), the
 /// previous folder is renamed aside, the new one renamed into place, the checkpoints nested in the
 /// previous folder (<c>run</c> holds <c>run/step-1</c>) are moved over, and only then is the
 /// previous folder deleted. A reader takes the folder when it exists and the set-aside one
 /// otherwise, so it never sees a mix; the next save finishes whatever a crash cut short. Sibling
 /// names contain <c>~</c>, which no checkpoint name may, so they cannot collide with a checkpoint.
+/// After each rename the directories whose entries changed are flushed (<see cref="DirectorySync"/>),
+/// so a power loss cannot undo a rename the save has moved past; on Windows, which cannot flush a
+/// directory, that durability is left to NTFS's own journal.
 /// </summary>
 public static class CheckpointFolder
 {
@@ -106,6 +110,8 @@ public static class CheckpointFolder
             {
                 FlushToDisk(file);
             }
+
+            DirectorySync.Flush(incoming);
         }
         catch
         {
@@ -115,14 +121,17 @@ public static class CheckpointFolder
 
         OnMoment?.Invoke(Moment.Written);
         var previous = folder + PreviousSuffix;
+        var parent = Path.GetDirectoryName(folder)!;
         var hadPrevious = Directory.Exists(folder);
         if (hadPrevious)
         {
             Directory.Move(folder, previous);
+            DirectorySync.Flush(parent);
             OnMoment?.Invoke(Moment.PreviousSetAside);
         }
 
         Directory.Move(incoming, folder);
+        DirectorySync.Flush(parent);
         OnMoment?.Invoke(Moment.Replaced);
         if (hadPrevious)
         {
@@ -147,6 +156,7 @@ public static class CheckpointFolder
             else
             {
                 Directory.Move(previous, folder);
+                DirectorySync.Flush(Path.GetDirectoryName(folder)!);
             }
         }
 
@@ -164,21 +174,33 @@ public static class CheckpointFolder
             if (Directory.Exists(current + PreviousSuffix))
             {
                 Directory.Move(current + PreviousSuffix, current);
+                DirectorySync.Flush(Path.GetDirectoryName(current)!);
                 return;
             }
         }
     }
 
-    /// <summary>Moves the checkpoints nested in <paramref name="previous"/> into <paramref name="replacement"/>, then deletes it.</summary>
+    /// <summary>
+    /// Moves the checkpoints nested in <paramref name="previous"/> into <paramref name="replacement"/>
+    /// and flushes both, then deletes it (a deletion a power loss undoes is finished by the next save).
+    /// </summary>
     private static void Retire(string previous, string replacement)
     {
+        var moved = false;
         foreach (var nested in Directory.EnumerateDirectories(previous))
         {
             var target = Path.Join(replacement, Path.GetFileName(nested));
             if (!Directory.Exists(target))
             {
                 Directory.Move(nested, target);
+                moved = true;
             }
+        }
+
+        if (moved)
+        {
+            DirectorySync.Flush(replacement);
+            DirectorySync.Flush(previous);
         }
 
         Directory.Delete(previous, recursive: true);
