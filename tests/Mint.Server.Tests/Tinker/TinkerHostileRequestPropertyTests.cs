@@ -141,13 +141,13 @@ public sealed partial class TinkerHostileRequestPropertyTests : IAsyncLifetime
         if (status == HttpStatusCode.OK && body.Contains("\"request_id\"", StringComparison.Ordinal))
         {
             using var future = JsonDocument.Parse(body);
-            if (future.RootElement.TryGetProperty("request_id", out var id) && !future.RootElement.TryGetProperty("type", out _) && !future.RootElement.TryGetProperty("error", out _))
+            if (future.RootElement.TryGetProperty("request_id", out _) && !future.RootElement.TryGetProperty("type", out _) && !future.RootElement.TryGetProperty("error", out _))
             {
-                using var answer = JsonDocument.Parse(tinker.ResultText(id.GetString()!).GetAwaiter().GetResult());
-                if (answer.RootElement.TryGetProperty("error", out _))
+                var answer = tinker.Result(future.RootElement).GetAwaiter().GetResult();
+                if (answer.TryGetProperty("error", out _))
                 {
                     refused = true;
-                    Assert.True(answer.RootElement.GetProperty("category").GetString() == "user", $"{call}: {Cut(answer.RootElement.GetRawText())}");
+                    Assert.True(answer.GetProperty("category").GetString() == "user", $"{call}: {Cut(answer.GetRawText())}");
                 }
             }
         }
@@ -174,7 +174,7 @@ public sealed partial class TinkerHostileRequestPropertyTests : IAsyncLifetime
             text = text.Replace(modelId, "session-decoy", StringComparison.Ordinal);
         }
 
-        var request = TinkerHttp.Request(route, call.Mutation switch
+        var request = SdkShapedHttp.Request(route, call.Mutation switch
         {
             0 or 8 or 9 => text,
             5 => text[..(call.Target % text.Length)],

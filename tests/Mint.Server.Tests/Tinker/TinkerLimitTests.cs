@@ -90,7 +90,7 @@ public sealed class TinkerLimitTests : IAsyncLifetime
         string body = string.Empty;
         for (var index = 0; index < statuses.Length; index++)
         {
-            (statuses[index], body) = await tinker.SendAsync(TinkerHttp.Request(TinkerRoutes.CreateSamplingSession,
+            (statuses[index], body) = await tinker.SendAsync(SdkShapedHttp.Request(TinkerRoutes.CreateSamplingSession,
                 $$"""{"session_id": "{{session}}", "sampling_session_seq_id": {{index}}, "base_model": "{{ModelName}}", "type": "create_sampling_session"}"""));
         }
 
@@ -195,7 +195,7 @@ public sealed class TinkerLimitTests : IAsyncLifetime
 
         foreach (var body in bodies)
         {
-            var (status, answer) = await tinker.SendAsync(TinkerHttp.Request(TinkerRoutes.SessionHeartbeat, body));
+            var (status, answer) = await tinker.SendAsync(SdkShapedHttp.Request(TinkerRoutes.SessionHeartbeat, body));
             Assert.Equal(HttpStatusCode.BadRequest, status);
             Assert.True(answer.Length < 4 * 1024, $"{body[..Math.Min(body.Length, 30)]}: the answer is {answer.Length} characters");
         }
@@ -218,7 +218,7 @@ public sealed class TinkerLimitTests : IAsyncLifetime
         ];
         foreach (var (route, body) in direct)
         {
-            var (status, answer) = await tinker.SendAsync(TinkerHttp.Request(route, body));
+            var (status, answer) = await tinker.SendAsync(SdkShapedHttp.Request(route, body));
             Assert.Equal(HttpStatusCode.BadRequest, status);
             Assert.Contains("100000 characters; ids on this server have at most 128", answer, StringComparison.Ordinal);
             Assert.DoesNotContain("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", answer, StringComparison.Ordinal);
@@ -232,7 +232,7 @@ public sealed class TinkerLimitTests : IAsyncLifetime
         ];
         foreach (var (route, body) in viaFuture)
         {
-            var answer = await tinker.ResultText((await tinker.Post(route, body)).GetProperty("request_id").GetString()!);
+            var answer = (await tinker.Result(await tinker.Post(route, body))).GetRawText();
             Assert.Contains("100000 characters; ids on this server have at most 128", answer, StringComparison.Ordinal);
             Assert.DoesNotContain("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", answer, StringComparison.Ordinal);
         }
@@ -244,7 +244,7 @@ public sealed class TinkerLimitTests : IAsyncLifetime
     [Fact]
     public async Task Headers_over_the_limit_are_refused_and_the_server_keeps_serving()
     {
-        using var request = TinkerHttp.Request(TinkerRoutes.CreateSession, """{"tags": [], "sdk_version": "0.22.0"}""");
+        using var request = SdkShapedHttp.Request(TinkerRoutes.CreateSession, """{"tags": [], "sdk_version": "0.22.0"}""");
         request.Headers.Add("X-Padding", new string('h', 64 * 1024));
         using var plain = new HttpClient { BaseAddress = server.Server.TinkerAddress };
         using var response = await plain.SendAsync(request);
@@ -271,7 +271,7 @@ public sealed class TinkerLimitTests : IAsyncLifetime
         // After long.MaxValue every later request runs at once, in arrival order; numbers past it are no JSON long.
         var after = await tinker.Result(await tinker.Post(TinkerRoutes.ForwardBackward, ForwardBackwardBody(modelId, datum, seqId: 3)));
         Assert.True(after.GetProperty("metrics").GetProperty("loss:sum").GetDouble() > 0);
-        var (status, _) = await tinker.SendAsync(TinkerHttp.Request(TinkerRoutes.ForwardBackward, ForwardBackwardBody(modelId, datum).Replace("\"seq_id\": 1", "\"seq_id\": 9223372036854775808", StringComparison.Ordinal)));
+        var (status, _) = await tinker.SendAsync(SdkShapedHttp.Request(TinkerRoutes.ForwardBackward, ForwardBackwardBody(modelId, datum).Replace("\"seq_id\": 1", "\"seq_id\": 9223372036854775808", StringComparison.Ordinal)));
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal(0, live.Info.Step);
         await AssertServing();
@@ -291,8 +291,8 @@ public sealed class TinkerLimitTests : IAsyncLifetime
         ];
         foreach (var (samples, parameters, named) in cases)
         {
-            var answer = await tinker.ResultText((await tinker.Post(TinkerRoutes.ASample,
-                $$"""{"num_samples": {{samples}}, "prompt": {"chunks": [{"tokens": [1, 2], "type": "encoded_text"}]}, "sampling_params": {{parameters}}, "sampling_session_id": "{{sampler}}", "seq_id": 0, "type": "sample"}""")).GetProperty("request_id").GetString()!);
+            var answer = (await tinker.Result(await tinker.Post(TinkerRoutes.ASample,
+                $$"""{"num_samples": {{samples}}, "prompt": {"chunks": [{"tokens": [1, 2], "type": "encoded_text"}]}, "sampling_params": {{parameters}}, "sampling_session_id": "{{sampler}}", "seq_id": 0, "type": "sample"}"""))).GetRawText();
             using var document = JsonDocument.Parse(answer);
             Assert.Equal("user", document.RootElement.GetProperty("category").GetString());
             Assert.True(document.RootElement.GetProperty("error").GetString()!.Contains(named, StringComparison.Ordinal), answer);
@@ -329,7 +329,7 @@ public sealed class TinkerLimitTests : IAsyncLifetime
     [Fact]
     public async Task Unknown_routes_and_methods_are_404_and_405()
     {
-        Assert.Equal(HttpStatusCode.NotFound, (await tinker.SendAsync(TinkerHttp.Request("/api/v1/drop_tables", "{}"))).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await tinker.SendAsync(SdkShapedHttp.Request("/api/v1/drop_tables", "{}"))).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await tinker.SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/v1/" + new string('r', 4000)))).Status);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await tinker.SendAsync(new HttpRequestMessage(HttpMethod.Get, TinkerRoutes.CreateModel.TrimStart('/')))).Status);
         await AssertServing();
@@ -345,8 +345,8 @@ public sealed class TinkerLimitTests : IAsyncLifetime
             newest = await tinker.CreateSessionAsync();
         }
 
-        var (oldest, _) = await tinker.SendAsync(TinkerHttp.Request(TinkerRoutes.SessionHeartbeat, $$"""{"session_id": "{{first}}", "type": "session_heartbeat"}"""));
-        var (kept, _) = await tinker.SendAsync(TinkerHttp.Request(TinkerRoutes.SessionHeartbeat, $$"""{"session_id": "{{newest}}", "type": "session_heartbeat"}"""));
+        var (oldest, _) = await tinker.SendAsync(SdkShapedHttp.Request(TinkerRoutes.SessionHeartbeat, $$"""{"session_id": "{{first}}", "type": "session_heartbeat"}"""));
+        var (kept, _) = await tinker.SendAsync(SdkShapedHttp.Request(TinkerRoutes.SessionHeartbeat, $$"""{"session_id": "{{newest}}", "type": "session_heartbeat"}"""));
         Assert.Equal(HttpStatusCode.NotFound, oldest);
         Assert.Equal(HttpStatusCode.OK, kept);
     }
@@ -356,7 +356,7 @@ public sealed class TinkerLimitTests : IAsyncLifetime
 
     /// <summary>The future's answer to a forward_backward of <paramref name="data"/> on the test's model, as text.</summary>
     private async Task<string> ForwardBackwardAnswer(string data) =>
-        await tinker.ResultText((await tinker.Post(TinkerRoutes.ForwardBackward, ForwardBackwardBody(modelId, data, seqId: 0))).GetProperty("request_id").GetString()!);
+        (await tinker.Result(await tinker.Post(TinkerRoutes.ForwardBackward, ForwardBackwardBody(modelId, data, seqId: 0)))).GetRawText();
 
     /// <summary>Both ports still answer, and the model still trains.</summary>
     private async Task AssertServing()
