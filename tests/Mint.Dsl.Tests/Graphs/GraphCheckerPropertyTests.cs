@@ -1,11 +1,10 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using FsCheck;
 using FsCheck.Fluent;
 using Mint.Client.Tests.Support;
+using Mint.Dsl.Tests.Support;
 using Mint.Dsl.Graphs;
-using Mint.Samples.Preference;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -18,24 +17,7 @@ namespace Mint.Dsl.Tests.Graphs;
 /// </summary>
 public sealed class GraphCheckerPropertyTests
 {
-    private static readonly string[] Keys = ["target_logprobs", "target_tokens", "weights", "logprobs", "advantages", "beta", "float32", "float64", "int64", "bool", "nope", ""];
-
-    private static readonly double[] Numbers = [0, 1, -1, 0.5, 2, 1e30, double.NaN, double.PositiveInfinity, double.NegativeInfinity];
-
-    private static readonly string[] Ops = [.. GraphOps.Names, "softmax", "", "EXP", "input "];
-
-    private static readonly LossGraph[] Seeds =
-    [
-        BuiltinLosses.CrossEntropyLoss.Graph!,
-        BuiltinLosses.ImportanceSamplingLoss.Graph!,
-        BuiltinLosses.PpoLoss.Graph!,
-        BuiltinLosses.CispoLoss.Graph!,
-        BuiltinLosses.DroLoss.Graph!,
-        PreferenceLosses.PairwisePreferenceLoss.Graph!,
-        PreferenceLosses.DpoLoss.Graph!,
-    ];
-
-    private static readonly GraphInput[] RandomInputs =
+    private static readonly GraphInput[] Inputs =
     [
         new(LossGraph.TargetLogprobsKey, TensorDType.Float32, InputRank.PerToken),
         new("target_tokens", TensorDType.Int64, InputRank.PerToken),
@@ -44,43 +26,11 @@ public sealed class GraphCheckerPropertyTests
         new("advantages", TensorDType.Float32, InputRank.PerToken),
     ];
 
-    private enum Mutation
-    {
-        Op,
-        Arg,
-        AddArg,
-        DropArg,
-        Key,
-        Value,
-        Dim,
-        KeepDim,
-        DropNode,
-        DuplicateNode,
-        Loss,
-        Metric,
-        InputRank,
-        InputDType,
-        DropInput,
-        Layout,
-        ConfigDefault,
-    }
-
     [Fact]
     public void Mutated_builtin_and_sample_graphs_are_rejected_by_name_and_rule_or_run()
     {
-        var edit = from kind in Gen.Elements(Enum.GetValues<Mutation>())
-                   from position in Gen.Choose(-2, 40)
-                   from other in Gen.Choose(-2, 40)
-                   from key in Gen.Elements(Keys)
-                   from number in Gen.Elements(Numbers)
-                   from op in Gen.Elements(Ops)
-                   select (kind, position, other, key, number, op);
-        var cases = from seed in Gen.Elements(Seeds)
-                    from count in Gen.Choose(1, 4)
-                    from edits in Gen.ArrayOf(edit, count)
-                    select Mutate(seed, edits);
         var accepted = 0;
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(2000), Prop.ForAll(Arb.From(cases), graph => Holds(graph, ref accepted)));
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(2000), Prop.ForAll(Arb.From(LossGraphFuzz.Mutated()), graph => Holds(graph, ref accepted)));
 
         // Some mutations (a different constant, keepdim on a sum) leave a sound graph: those ran.
         Assert.InRange(accepted, 1, 1999);
@@ -89,35 +39,8 @@ public sealed class GraphCheckerPropertyTests
     [Fact]
     public void Random_graphs_over_the_op_set_are_rejected_by_name_and_rule_or_run()
     {
-        var node = from op in Gen.Elements(Ops)
-                   from arity in Gen.Choose(0, 3)
-                   from args in Gen.ArrayOf(Gen.Choose(-1, 24), arity)
-                   from key in Gen.Elements(Keys)
-                   from number in Gen.Elements(Numbers)
-                   from dim in Gen.Choose(-3, 3)
-                   from keep in Gen.Elements(false, false, true)
-                   select new GraphNode(
-                       op,
-                       args,
-                       op is "input" or "config" or "cast" ? key : null,
-                       op == "const" ? number : null,
-                       op is "sum" or "mean" && dim != 3 ? dim : null,
-                       op is "sum" or "mean" && keep);
-        var graphs = from count in Gen.Choose(1, 25)
-                     from nodes in Gen.ArrayOf(node, count)
-                     from loss in Gen.Choose(-1, 25)
-                     from paired in Gen.Elements(false, true)
-                     from metric in Gen.Choose(-1, 25)
-                     select new LossGraph(
-                         "random",
-                         paired ? BatchLayout.ChosenRejectedPairs : BatchLayout.Independent,
-                         RandomInputs,
-                         [new LossConfigSpec("beta", LossConfigType.Number, 0.1)],
-                         nodes,
-                         loss,
-                         metric < 0 ? [] : [new GraphMetric("m", metric)]);
         var accepted = 0;
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(2000), Prop.ForAll(Arb.From(graphs), graph => Holds(graph, ref accepted)));
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(2000), Prop.ForAll(Arb.From(LossGraphFuzz.Random()), graph => Holds(graph, ref accepted)));
     }
 
     [Fact]
@@ -126,7 +49,7 @@ public sealed class GraphCheckerPropertyTests
         var graph = new LossGraph(
             "no_gradient",
             BatchLayout.Independent,
-            RandomInputs,
+            Inputs,
             [],
             [GraphNode.Input(LossGraph.TargetLogprobsKey), GraphNode.Apply("detach", 0), GraphNode.Reduce("sum", 1)],
             2,
@@ -153,42 +76,5 @@ public sealed class GraphCheckerPropertyTests
         var batch = ContractBatches.For(loss.Contract, datums: 4, seed: accepted);
         var result = loss.ComputeGradient(batch, ContractBatches.Logprobs(batch), new LossComputeOptions { Precision = LossPrecision.Float64 });
         return result.LogprobGradients.Count == batch.Count && result.Metrics.Count == graph.Metrics.Count;
-    }
-
-    private static LossGraph Mutate(LossGraph seed, (Mutation Kind, int Position, int Other, string Key, double Number, string Op)[] edits)
-    {
-        var nodes = seed.Nodes.ToList();
-        var inputs = seed.Inputs.ToList();
-        var config = seed.Config.ToList();
-        var metrics = seed.Metrics.ToList();
-        var (layout, loss) = (seed.Layout, seed.Loss);
-        foreach (var (kind, position, other, key, number, op) in edits)
-        {
-            var at = nodes.Count == 0 ? 0 : Math.Abs(position) % nodes.Count;
-            var node = nodes.Count == 0 ? GraphNode.Constant(0) : nodes[at];
-            GraphNode Set(GraphNode changed) => nodes.Count == 0 ? changed : nodes[at] = changed;
-            switch (kind)
-            {
-                case Mutation.Op: Set(node with { Op = op }); break;
-                case Mutation.Arg when node.Args.Count > 0: Set(node with { Args = node.Args.Select((arg, index) => index == other % node.Args.Count ? position : arg).ToList() }); break;
-                case Mutation.AddArg: Set(node with { Args = [.. node.Args, other] }); break;
-                case Mutation.DropArg when node.Args.Count > 0: Set(node with { Args = node.Args.Skip(1).ToList() }); break;
-                case Mutation.Key: Set(node with { Key = key }); break;
-                case Mutation.Value: Set(node with { Value = number }); break;
-                case Mutation.Dim: Set(node with { Dim = other % 4 }); break;
-                case Mutation.KeepDim: Set(node with { KeepDim = !node.KeepDim }); break;
-                case Mutation.DropNode when nodes.Count > 0: nodes.RemoveAt(at); break;
-                case Mutation.DuplicateNode when nodes.Count > 0: nodes.Insert(at, node); break;
-                case Mutation.Loss: loss = position; break;
-                case Mutation.Metric: metrics.Add(new GraphMetric(key, position)); break;
-                case Mutation.InputRank: inputs[Math.Abs(position) % inputs.Count] = inputs[Math.Abs(position) % inputs.Count] with { Rank = (InputRank)(other % 4) }; break;
-                case Mutation.InputDType: inputs[Math.Abs(position) % inputs.Count] = inputs[Math.Abs(position) % inputs.Count] with { DType = (TensorDType)(other % 4) }; break;
-                case Mutation.DropInput when inputs.Count > 1: inputs.RemoveAt(Math.Abs(position) % inputs.Count); break;
-                case Mutation.Layout: layout = layout == BatchLayout.Independent ? BatchLayout.ChosenRejectedPairs : BatchLayout.Independent; break;
-                case Mutation.ConfigDefault when config.Count > 0: config[0] = config[0] with { DefaultValue = number }; break;
-            }
-        }
-
-        return new LossGraph(seed.Name, layout, inputs, config, nodes, loss, metrics);
     }
 }
