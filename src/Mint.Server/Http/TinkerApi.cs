@@ -303,6 +303,12 @@ internal sealed class TinkerApi(
         }
 
         var samplerId = (string)http.Request.RouteValues["sampler_id"]!;
+        if (LongId("get_sampler", "sampler_id", samplerId) is { } tooLong)
+        {
+            await Refuse(http, tooLong).ConfigureAwait(false);
+            return;
+        }
+
         string? modelPath;
         try
         {
@@ -393,6 +399,12 @@ internal sealed class TinkerApi(
         }
 
         var modelId = (string)http.Request.RouteValues["model_id"]!;
+        if (LongId("get_training_run", "model_id", modelId) is { } tooLong)
+        {
+            await Refuse(http, tooLong).ConfigureAwait(false);
+            return;
+        }
+
         TrainingRun run;
         try
         {

@@ -53,7 +53,7 @@ public sealed partial class TinkerHostileRequestPropertyTests : IAsyncLifetime
 
     /// <summary>Routes without a JSON body; a mutation puts a hostile text into the path or query.</summary>
     private static readonly string[] PathSeeds =
-        ["GET training_runs?limit={}&offset={}", "GET training_runs/{model}/checkpoints", "GET models/{}/checkpoints", "DELETE training_runs/{model}/checkpoints/{}", "GET get_server_capabilities", "GET healthz", "POST {}"];
+        ["GET training_runs?limit={}&offset={}", "GET training_runs/{model}/checkpoints", "GET models/{}/checkpoints", "DELETE training_runs/{model}/checkpoints/{}", "GET get_server_capabilities", "GET healthz", "GET samplers/{}", "GET training_runs/{}", "POST {}"];
 
     private static readonly string[] HostileTexts =
         ["", "-1", "0", "99999999999999999999", "weights/../../x", "sampler_weights/", "weights/step-1", "%00", "%2e%2e%2f", new string('a', 3000), "nope/nope/nope"];

@@ -216,6 +216,13 @@ public sealed class TinkerLimitTests : IAsyncLifetime
             (TinkerRoutes.ForwardBackward, ForwardBackwardBody(id, """{"loss_fn_inputs": {}, "model_input": {"chunks": []}}""")),
             (TinkerRoutes.OptimStep, $$"""{"adam_params": {"learning_rate": 0.01, "beta1": 0.9, "beta2": 0.95, "eps": 1e-12, "weight_decay": 0.0, "grad_clip_norm": 0.0}, "model_id": "{{id}}", "seq_id": 1, "type": "optim_step"}"""),
         ];
+        foreach (var path in new[] { "api/v1/samplers/", "api/v1/training_runs/" })
+        {
+            var (status, answer) = await tinker.SendAsync(new HttpRequestMessage(HttpMethod.Get, path + new string('x', 4000)));
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Contains("4000 characters; ids on this server have at most 128", answer, StringComparison.Ordinal);
+        }
+
         foreach (var (route, body) in direct)
         {
             var (status, answer) = await tinker.SendAsync(SdkShapedHttp.Request(route, body));
