@@ -121,9 +121,6 @@ public sealed class PeftAdapterFolderTests
     [InlineData("layers_to_transform", "[0]")]
     [InlineData("trainable_token_indices", "[1, 2]")]
     [InlineData("target_modules", "[\"q_proj\", \"v_proj\"]")]
-    [InlineData("target_modules", "[\"q_proj\", \"k_proj\", \"v_proj\", \"o_proj\", \"gate_proj\", \"up_proj\"]")]
-    [InlineData("target_modules", "[\"q_proj\", \"k_proj\", \"v_proj\", \"o_proj\", \"embed_tokens\"]")]
-    [InlineData("target_modules", "[]")]
     [InlineData("ensure_weight_tying", "true")]
     [InlineData("peft_type", "\"IA3\"")]
     [InlineData("task_type", "\"SEQ_CLS\"")]
@@ -137,6 +134,20 @@ public sealed class PeftAdapterFolderTests
         var error = Assert.Throws<CheckpointException>(() => PeftAdapterFolder.Read(folder.Path));
 
         Assert.Contains($"'{key}'", error.Message);
+    }
+
+    [Theory]
+    [InlineData("[\"q_proj\", \"v_proj\", \"gate_proj\", \"up_proj\", \"down_proj\"]", "'target_modules' leaves out k_proj, o_proj; the engine adapts the attention projections (q_proj, k_proj, v_proj, o_proj) all together or not at all")]
+    [InlineData("[\"q_proj\", \"k_proj\", \"v_proj\", \"o_proj\", \"up_proj\"]", "'target_modules' leaves out gate_proj, down_proj; the engine adapts the MLP projections (gate_proj, up_proj, down_proj) all together or not at all")]
+    [InlineData("[\"q_proj\", \"k_proj\", \"v_proj\", \"o_proj\", \"embed_tokens\"]", "'target_modules' names embed_tokens; the engine adapts only q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj, lm_head")]
+    [InlineData("[]", "'target_modules' is empty; an adapter must adapt at least one module")]
+    public void Target_modules_the_engine_cannot_honour_are_refused_saying_why(string modules, string reason)
+    {
+        using var folder = FixtureCopy(config => config["target_modules"] = JsonNode.Parse(modules));
+
+        var error = Assert.Throws<CheckpointException>(() => PeftAdapterFolder.Read(folder.Path));
+
+        Assert.Equal($"{folder.Path}: {PeftAdapterFolder.ConfigFile} is not an adapter the engine can load: {reason}.", error.Message);
     }
 
     [Fact]
