@@ -98,6 +98,12 @@ public static class TinkerCodec
         var chunks = new List<EncodedTextChunk>();
         foreach (var (chunk, index) in wire.Chunks.Select((chunk, index) => (chunk, index)))
         {
+            if (chunk is null)
+            {
+                problem = $"chunk {index} is null.";
+                return false;
+            }
+
             if (chunk.Type != Wire.ModelInputChunk.EncodedText || chunk.Tokens is null)
             {
                 problem = $"chunk {index} is '{chunk.Type}'; this server reads only 'encoded_text' chunks of token ids.";

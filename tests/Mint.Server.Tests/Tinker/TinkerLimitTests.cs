@@ -106,8 +106,8 @@ public sealed class TinkerLimitTests : IAsyncLifetime
     {
         const int Datums = 200_000;
 
-        // Datums the codec cannot read (no model input): one violation each.
-        var unreadable = await ForwardBackwardAnswer(string.Join(", ", Enumerable.Repeat("""{"loss_fn_inputs": {}, "model_input": null}""", Datums)));
+        // Datums the codec cannot read (an image chunk): one violation each.
+        var unreadable = await ForwardBackwardAnswer(string.Join(", ", Enumerable.Repeat("""{"loss_fn_inputs": {}, "model_input": {"chunks": [{"type": "image"}]}}""", Datums)));
         AssertBounded(unreadable, Datums);
 
         // Empty but readable datums reach the contract check: the same count as over gRPC, where it is already bounded.
@@ -188,6 +188,7 @@ public sealed class TinkerLimitTests : IAsyncLifetime
             new string('[', 10_000) + new string(']', 10_000),
             """[{"session_id": "x"}]""",
             """{"session_id": 12}""",
+            """{"session_id": null, "type": "session_heartbeat"}""",
             $$"""{"session_id": "x", "{{new string('p', 500_000)}}": 1}""",
             "\u0001\u0002 not json",
             string.Empty,
@@ -200,6 +201,29 @@ public sealed class TinkerLimitTests : IAsyncLifetime
             Assert.True(answer.Length < 4 * 1024, $"{body[..Math.Min(body.Length, 30)]}: the answer is {answer.Length} characters");
         }
 
+        await AssertServing();
+    }
+
+    [Fact]
+    public async Task Nulls_where_values_belong_are_refused_not_dereferenced()
+    {
+        // The SDK never sends null (it dumps requests with exclude_none=True): a null for a field that is not optional is a 400.
+        (string Route, string Body)[] refused =
+        [
+            (TinkerRoutes.WeightsInfo, """{"tinker_path": null}"""),
+            (TinkerRoutes.RetrieveFuture, """{"request_id": null}"""),
+            (TinkerRoutes.OptimStep, $$"""{"adam_params": null, "model_id": "{{modelId}}", "seq_id": 0, "type": "optim_step"}"""),
+            (TinkerRoutes.LoadWeights, $$"""{"model_id": "{{modelId}}", "path": null, "optimizer": true, "seq_id": 0, "type": "load_weights"}"""),
+        ];
+        foreach (var (route, body) in refused)
+        {
+            var (status, answer) = await tinker.SendAsync(SdkShapedHttp.Request(route, body));
+            Assert.True(status == HttpStatusCode.BadRequest, $"{route}: {(int)status} {answer}");
+        }
+
+        // A null inside a list is the codec's to name.
+        var answerToNullChunk = await ForwardBackwardAnswer("""{"loss_fn_inputs": {}, "model_input": {"chunks": [null]}}""");
+        Assert.Contains("chunk 0 is null.", answerToNullChunk, StringComparison.Ordinal);
         await AssertServing();
     }
 

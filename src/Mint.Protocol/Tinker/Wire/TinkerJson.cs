@@ -61,8 +61,10 @@ public sealed partial class TinkerJson : JsonSerializerContext
 {
     /// <summary>
     /// Options for reading requests on the server: unknown fields are refused, as the SDK's own
-    /// request models (<c>StrictBase</c>, <c>extra="forbid"</c>) refuse them. Responses are read
-    /// with <see cref="JsonSerializerContext.Options"/>, which ignores fields it does not know.
+    /// request models (<c>StrictBase</c>, <c>extra="forbid"</c>) refuse them, and so is <c>null</c> for a
+    /// field that is not optional (the SDK dumps requests with <c>exclude_none=True</c>, so it never
+    /// sends one; a hostile client must not get a null into code that expects a value). Responses
+    /// are read with <see cref="JsonSerializerContext.Options"/>, which ignores fields it does not know.
     /// </summary>
     public static JsonSerializerOptions Strict => StrictOptions.Value;
 
@@ -73,6 +75,7 @@ public sealed partial class TinkerJson : JsonSerializerContext
         public static readonly JsonSerializerOptions Value = new(Default.Options)
         {
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            RespectNullableAnnotations = true,
         };
     }
 }
