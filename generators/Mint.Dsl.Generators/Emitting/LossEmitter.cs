@@ -269,7 +269,7 @@ internal static class LossEmitter
         }
 
         writer.Close();
-        if (model.IsPaired && inputs.Any(input => input.Key == WeightsKey && input.Rank == "PerToken"))
+        if (model.IsPaired && inputs.Any(input => input.Key == WeightsKey && input.Rank is "PerToken" or "KPerToken"))
         {
             writer.Line();
             writer.Line($"check.PairsSharePrompt({Literal(WeightsKey)});");

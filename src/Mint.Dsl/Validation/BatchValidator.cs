@@ -49,7 +49,8 @@ public sealed class BatchValidator
     /// <summary>
     /// Each (chosen, rejected) pair must share its prompt: the model-input tokens up to and including
     /// the first position with a non-zero value under <paramref name="weightsKey"/> (that position
-    /// reads the prompt's last token and predicts the completion's first).
+    /// reads the prompt's last token and predicts the completion's first). With <c>[T, K]</c> weights a
+    /// position counts as weighted when any of its K values is non-zero.
     /// </summary>
     public void PairsSharePrompt(string weightsKey)
     {
@@ -256,15 +257,39 @@ public sealed class BatchValidator
 
     private static int[]? Prompt(Datum? datum, string weightsKey)
     {
-        if (datum is null || !datum.LossFnInputs.TryGetValue(weightsKey, out var weights)
-            || !weights.DType.IsFloating() || weights.Count != datum.ModelInput.Length)
+        if (datum is null || !datum.LossFnInputs.TryGetValue(weightsKey, out var weights) || !weights.DType.IsFloating())
         {
             return null;
         }
 
+        // [T] weights, or [T, K] (K candidates per position); anything else is reported by the shape checks.
         var tokens = datum.ModelInput.ToInts();
+        var perPosition = weights.Shape switch
+        {
+            [var rows] when rows == tokens.Length => 1,
+            [var rows, var k] when rows == tokens.Length && k > 0 => (int)k,
+            _ => 0,
+        };
+        if (perPosition == 0)
+        {
+            return null;
+        }
+
+        bool Weighted(int position)
+        {
+            for (var candidate = 0; candidate < perPosition; candidate++)
+            {
+                if (weights[(position * perPosition) + candidate] != 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         var promptLength = 0;
-        while (promptLength < tokens.Length && weights[promptLength] == 0)
+        while (promptLength < tokens.Length && !Weighted(promptLength))
         {
             promptLength++;
         }

@@ -28,7 +28,7 @@ public static class ContractChecks
             }
         }
 
-        if (paired && contract.Inputs.Any(input => input is { Key: WeightsKey, Rank: InputRank.PerToken }))
+        if (paired && contract.Inputs.Any(input => input is { Key: WeightsKey, Rank: InputRank.PerToken or InputRank.KPerToken }))
         {
             check.PairsSharePrompt(WeightsKey);
         }

@@ -234,6 +234,27 @@ public sealed class BatchValidationTests
     }
 
     [Fact]
+    public void A_pair_with_candidate_weights_shares_its_prompt_up_to_the_first_position_any_candidate_weights()
+    {
+        // The server validates a registered graph's batch through ContractChecks, as generated code does.
+        var contract = new LossContract("pair_candidates", BatchLayout.ChosenRejectedPairs,
+            [new("target_tokens", TensorDType.Int64, InputRank.KPerToken), new("weights", TensorDType.Float32, InputRank.KPerToken)], [],
+            logprobsRank: InputRank.KPerToken);
+
+        // Weights [T, 2] set only on the second candidate from position 1: the prompt is the first two tokens.
+        Datum Candidates(int[] tokens) => Batches.Datum(tokens, new Dictionary<string, TensorData>
+        {
+            ["target_tokens"] = TensorData.FromInt64s(Enumerable.Range(0, tokens.Length * 2).Select(value => (long)value), [tokens.Length, 2]),
+            ["weights"] = TensorData.FromSingles(Enumerable.Range(0, tokens.Length * 2).Select(value => value / 2 >= 1 && value % 2 == 1 ? 1f : 0f), [tokens.Length, 2]),
+        });
+        var check = new BatchValidator([Candidates([1, 2, 3]), Candidates([1, 2, 4]), Candidates([1, 2, 3]), Candidates([1, 9, 3])]);
+
+        ContractChecks.Apply(check, contract);
+
+        Assert.Equal("datum 3: the rejected completion's prompt (2 tokens) differs from the prompt of its chosen datum 2 (2 tokens); a pair must share its prompt.", Assert.Single(check.Violations).ToString());
+    }
+
+    [Fact]
     public void A_pair_missing_its_rejected_weights_reports_that_and_no_prompt_mismatch()
     {
         var data = new List<Datum> { PreferenceData.Completion([1, 2], [3]), WithInput(PreferenceData.Completion([1, 2], [4]), "weights", null) };
