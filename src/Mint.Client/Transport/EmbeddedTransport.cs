@@ -80,13 +80,8 @@ public sealed class EmbeddedTransport : ITrainingTransport
         Run(() => Engine.GetSession(sessionId).LoadWeights(CheckpointNames.Resolve(CheckpointRoot, name)), cancellationToken);
 
     /// <inheritdoc />
-    public Task<CheckpointWeightsInfo> GetWeightsInfoAsync(string name, CancellationToken cancellationToken) => Run(
-        () =>
-        {
-            var origin = CheckpointOrigin.Read(CheckpointNames.Resolve(CheckpointRoot, name));
-            return new CheckpointWeightsInfo(origin.BaseModel, origin.Lora);
-        },
-        cancellationToken);
+    public Task<CheckpointWeightsInfo> GetWeightsInfoAsync(string name, CancellationToken cancellationToken) =>
+        Run(() => CheckpointOrigin.Read(CheckpointNames.Resolve(CheckpointRoot, name)).WeightsInfo, cancellationToken);
 
     /// <inheritdoc />
     public Task<ForwardResult> ForwardAsync(string sessionId, IReadOnlyList<Datum> data, ForwardOptions options, CancellationToken cancellationToken) =>

@@ -1,4 +1,3 @@
-using System.Linq;
 using Mint.Dsl;
 
 namespace Mint.Engine.Training;
@@ -12,16 +11,13 @@ namespace Mint.Engine.Training;
 /// <param name="Step">Optimizer steps taken.</param>
 public sealed record CheckpointOrigin(string BaseModel, LoraConfig Lora, long Step)
 {
-    /// <summary>Reads the checkpoint in <paramref name="folder"/>.</summary>
-    /// <exception cref="CheckpointException">When the folder holds no readable checkpoint.</exception>
-    public static CheckpointOrigin Read(string folder)
-    {
-        var checkpoint = SessionCheckpoint.Load(folder);
-        foreach (var tensor in checkpoint.Adapters.Values.Concat(checkpoint.Optimizer.Values))
-        {
-            tensor.Dispose();
-        }
+    /// <summary>
+    /// Reads the checkpoint in <paramref name="folder"/> from its state file; its tensors are not read
+    /// (loading it checks them), so this costs the same for any adapter size.
+    /// </summary>
+    /// <exception cref="CheckpointException">When the folder holds no checkpoint, lacks one of its files, or its state file is unreadable.</exception>
+    public static CheckpointOrigin Read(string folder) => SessionCheckpoint.ReadOrigin(folder);
 
-        return new CheckpointOrigin(checkpoint.BaseModel, checkpoint.Lora, checkpoint.Step);
-    }
+    /// <summary>The base model and LoRA config, as a client asks for them (Tinker's <c>weights_info</c>).</summary>
+    public CheckpointWeightsInfo WeightsInfo => new(BaseModel, Lora);
 }

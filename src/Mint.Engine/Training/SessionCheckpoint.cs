@@ -41,26 +41,7 @@ internal sealed record SessionCheckpoint(
     /// <summary>Reads the checkpoint at <paramref name="folder"/>; anything missing or damaged is a <see cref="CheckpointException"/> naming the file.</summary>
     public static SessionCheckpoint Load(string folder)
     {
-        var readable = CheckpointFolder.Readable(folder) ?? throw new CheckpointException($"Checkpoint {folder} does not exist.");
-        foreach (var file in new[] { AdaptersFile, OptimizerFile, StateFile })
-        {
-            if (!File.Exists(Path.Combine(readable, file)))
-            {
-                throw new CheckpointException($"Checkpoint {folder} has no {file}.");
-            }
-        }
-
-        State state;
-        try
-        {
-            state = JsonSerializer.Deserialize<State>(File.ReadAllText(Path.Combine(readable, StateFile)))
-                ?? throw new CheckpointException($"Checkpoint {folder}: {StateFile} is empty.");
-        }
-        catch (JsonException error)
-        {
-            throw new CheckpointException($"Checkpoint {folder}: {StateFile} is not valid JSON: {error.Message}");
-        }
-
+        var (state, readable) = ReadState(folder);
         var adapters = Tensors(folder, readable, AdaptersFile);
         try
         {
@@ -79,6 +60,41 @@ internal sealed record SessionCheckpoint(
             }
 
             throw;
+        }
+    }
+
+    /// <summary>
+    /// What the checkpoint at <paramref name="folder"/> was trained as, from its state file alone: its
+    /// tensors are not read (a load checks them). A missing file or unreadable state is a
+    /// <see cref="CheckpointException"/> naming it.
+    /// </summary>
+    public static CheckpointOrigin ReadOrigin(string folder)
+    {
+        var (state, _) = ReadState(folder);
+        return new CheckpointOrigin(state.BaseModel, state.Lora(), state.Step);
+    }
+
+    /// <summary>Checks that every file is there and reads the state file; returns it and the folder to read from.</summary>
+    private static (State State, string Readable) ReadState(string folder)
+    {
+        var readable = CheckpointFolder.Readable(folder) ?? throw new CheckpointException($"Checkpoint {folder} does not exist.");
+        foreach (var file in new[] { AdaptersFile, OptimizerFile, StateFile })
+        {
+            if (!File.Exists(Path.Combine(readable, file)))
+            {
+                throw new CheckpointException($"Checkpoint {folder} has no {file}.");
+            }
+        }
+
+        try
+        {
+            var state = JsonSerializer.Deserialize<State>(File.ReadAllText(Path.Combine(readable, StateFile)))
+                ?? throw new CheckpointException($"Checkpoint {folder}: {StateFile} is empty.");
+            return (state, readable);
+        }
+        catch (JsonException error)
+        {
+            throw new CheckpointException($"Checkpoint {folder}: {StateFile} is not valid JSON: {error.Message}");
         }
     }
 

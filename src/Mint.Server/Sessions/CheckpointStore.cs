@@ -61,9 +61,9 @@ internal sealed class CheckpointStore(string root)
             throw new CheckpointNotFoundException(name);
         }
 
-        CheckpointOrigin? origin = null;
-        Rethrow(folder, name, () => origin = CheckpointOrigin.Read(folder));
-        return new CheckpointWeightsInfo(origin!.BaseModel, origin.Lora);
+        CheckpointWeightsInfo? info = null;
+        Rethrow(folder, name, () => info = CheckpointOrigin.Read(folder).WeightsInfo);
+        return info!;
     }
 
     /// <summary>Saves <paramref name="session"/>'s adapters alone as <paramref name="caller"/>'s sampler weights <paramref name="name"/>.</summary>

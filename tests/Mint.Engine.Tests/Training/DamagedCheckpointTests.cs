@@ -52,6 +52,25 @@ public sealed class DamagedCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void What_a_checkpoint_was_trained_as_is_read_from_its_state_file_alone_and_a_load_still_names_the_damage()
+    {
+        File.WriteAllBytes(Path.Combine(folder, "optimizer.safetensors"), []);
+
+        var origin = CheckpointOrigin.Read(folder);
+
+        Assert.Equal((model.Name, 4, 4.0, 5L, 1L), (origin.BaseModel, origin.Lora.Rank, origin.Lora.ResolvedAlpha, origin.Lora.Seed, origin.Step));
+        AssertRejected($"Checkpoint {folder}: optimizer.safetensors is damaged: it has 0 bytes, fewer than a safetensors header.");
+    }
+
+    [Fact]
+    public void What_a_checkpoint_was_trained_as_needs_every_file_and_a_readable_state()
+    {
+        File.Delete(Path.Combine(folder, "adapter_model.safetensors"));
+
+        Assert.Equal($"Checkpoint {folder} has no adapter_model.safetensors.", Assert.Throws<CheckpointException>(() => CheckpointOrigin.Read(folder)).Message);
+    }
+
+    [Fact]
     public void An_empty_safetensors_file_names_the_file()
     {
         File.WriteAllBytes(Path.Combine(folder, "optimizer.safetensors"), []);
