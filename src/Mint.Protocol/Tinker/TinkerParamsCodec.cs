@@ -65,7 +65,7 @@ public static class TinkerParamsCodec
     };
 
     /// <summary>Reads a <c>weights_info</c> answer, or throws naming what a session here cannot be made with.</summary>
-    /// <exception cref="BatchValidationException">The checkpoint is not LoRA, has no rank, or adapts what the engine cannot.</exception>
+    /// <exception cref="BatchValidationException">The checkpoint is not LoRA, has no rank, or adapts nothing.</exception>
     public static CheckpointWeightsInfo FromWire(Wire.WeightsInfoResponse wire)
     {
         var violations = new List<BatchViolation>();

@@ -310,7 +310,6 @@ public sealed class TinkerTransport : ITrainingTransport
         sessionGate.Dispose();
     }
 
-    /// <summary>The target tokens and weights a forward needs (zero weights when the datum has none).</summary>
     /// <summary>
     /// Tinker's forward computes a built-in loss (cross_entropy) beside the log-probs, and built-ins read
     /// one target per position: multi-target <c>target_tokens [T, K]</c> is refused here, before sending,
@@ -334,6 +333,7 @@ public sealed class TinkerTransport : ITrainingTransport
         }
     }
 
+    /// <summary>The target tokens and weights a forward needs (zero weights when the datum has none).</summary>
     private static Protocol.Tinker.Wire.Datum ForLogprobs(Datum datum)
     {
         var targets = datum.LossFnInputs["target_tokens"];
